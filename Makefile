@@ -1,0 +1,51 @@
+# Jiading Bloom Guide. `make run` serves the guide; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app guide
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test install install-test catalogs browser-deps data messages clean
+
+run: install catalogs data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test catalogs browser-deps
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-test.txt
+	touch $@ $(VENV)/.installed
+
+catalogs: $(MO)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations -l $*
+
+# Create or update the SQLite database under instance/ from the places file.
+data: install catalogs
+	$(FLASK) places load data/places.yaml
+
+# Chromium and CJK fonts from Debian, for the browser tests (never a downloaded browser).
+browser-deps:
+	@dpkg -s chromium chromium-driver fonts-noto-cjk >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; }
+
+# After changing UI strings: extract them and merge into every catalog, then translate.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) build .pytest_cache $(MO)

@@ -1,0 +1,15 @@
+"""The one place that reads the time, so tests and previews can set it."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Today's date in Jiading."""
+    return now().astimezone(LOCAL_ZONE).date()

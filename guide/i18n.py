@@ -1,0 +1,130 @@
+"""Languages: which ones we serve, which one a visitor gets, and localized formatting.
+
+A language is served when translations/<code>/LC_MESSAGES/messages.po exists (English is the
+source language and needs no catalog). Adding one needs a catalog and YAML keys, no code.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_interval, format_skeleton, get_month_names
+from flask import current_app, g, request
+from flask_babel import format_timedelta, get_locale
+from markupsafe import Markup, escape
+
+from guide.bloom import MonthDay
+from guide.clock import LOCAL_ZONE
+
+SOURCE_LANGUAGE = "en"
+# When a text is missing in the page's language, try these next.
+FALLBACK_ORDER = ("en", "zh")
+LANG_COOKIE = "lang"
+
+
+def discover_languages(translation_dirs: list[Path]) -> list[str]:
+    """The source language plus every language with a catalog, sorted, zh and en first."""
+    found = {SOURCE_LANGUAGE}
+    for folder in translation_dirs:
+        found.update(po.parent.parent.name for po in folder.glob("*/LC_MESSAGES/messages.po"))
+    return sorted(found, key=lambda code: (code not in ("zh", "en"), code))
+
+
+def languages() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def negotiate() -> str:
+    """The visitor's language: an explicit earlier choice, then the browser's, then the default."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages():
+        return chosen
+    if not request.accept_languages:
+        return current_app.config["DEFAULT_LANGUAGE"]
+    return request.accept_languages.best_match(languages()) or current_app.config["OTHER_LANGUAGE"]
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the language in the URL, else negotiation."""
+    return g.get("lang") or negotiate()
+
+
+def page_lang() -> str:
+    return str(get_locale())
+
+
+def localized(text: dict[str, str] | None, lang: str | None = None) -> tuple[str, str]:
+    """Return (value, its language): the page's language, else the first fallback present."""
+    if not text:
+        return "", lang or page_lang()
+    lang = lang or page_lang()
+    for code in (lang, *FALLBACK_ORDER, *sorted(text)):
+        if text.get(code):
+            return text[code], code
+    return "", lang
+
+
+def tr(text: dict[str, str] | None) -> Markup:
+    """Jinja filter: localized text, marked with its own lang when it is a fallback."""
+    value, lang = localized(text)
+    if lang != page_lang():
+        return Markup('<span lang="{}">{}</span>').format(lang, value)
+    return escape(value)
+
+
+def plain(text: dict[str, str] | None) -> str:
+    """Localized text without markup, for attributes, titles and map labels."""
+    return localized(text)[0]
+
+
+def html_lang(code: str) -> str:
+    """The tag for lang= and hreflang=: our zh is Simplified Chinese."""
+    return {"zh": "zh-Hans"}.get(code, code)
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language: 中文, English."""
+    return Locale.parse(code).get_display_name(code).split(" (")[0]
+
+
+def format_monthday(md: MonthDay | str) -> str:
+    """4月15日 / Apr 15."""
+    md = MonthDay.parse(md) if isinstance(md, str) else md
+    return format_skeleton("MMMd", md.in_year(2000), locale=get_locale())
+
+
+def format_day(day: date, with_year: bool = False) -> str:
+    return format_skeleton("yMMMd" if with_year else "MMMd", day, locale=get_locale())
+
+
+def format_weekday_date(day: date) -> str:
+    """11月24日星期二 / Tue, Nov 24."""
+    return format_skeleton("MMMEd", day, locale=get_locale())
+
+
+def format_day_range(start: date | MonthDay, end: date | MonthDay, with_year: bool = False) -> str:
+    """Jul 7 – Aug 7 / 7月7日至8月7日; month-days are shown without a year."""
+    if isinstance(start, MonthDay):
+        start, end = start.in_year(2001), end.in_year(2001 if end >= start else 2002)
+        with_year = False
+    return format_interval(start, end, "yMMMd" if with_year else "MMMd", locale=get_locale())
+
+
+def format_ago(moment: datetime, now: datetime) -> str:
+    """2 hours ago / 2小时前."""
+    return format_timedelta(min(moment - now, timedelta(0)), add_direction=True)
+
+
+def format_local_time(moment: datetime) -> str:
+    return format_skeleton("MMMdHm", moment.astimezone(LOCAL_ZONE), locale=get_locale())
+
+
+def month_names() -> dict[int, str]:
+    """1月 … 12月 / Jan … Dec."""
+    return dict(get_month_names("abbreviated", locale=get_locale()))
+
+
+def month_names_wide() -> dict[int, str]:
+    """一月 … / January …."""
+    return dict(get_month_names("wide", locale=get_locale()))

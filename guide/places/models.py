@@ -1,0 +1,103 @@
+"""Places, the plants that bloom there and their events, as loaded from data/places.yaml."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from guide.bloom import BloomWindow, MonthDay
+from guide.extensions import UTCDateTime, db
+
+# Localized text is stored as {"en": "...", "zh": "..."}; read it with guide.i18n.localized().
+LocalizedText = dict[str, str]
+
+
+class Place(db.Model):
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # False once the place has left places.yaml: hidden from the public, history kept.
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[LocalizedText] = mapped_column(JSON)
+    summary: Mapped[LocalizedText] = mapped_column(JSON)
+    description: Mapped[LocalizedText] = mapped_column(JSON)
+    address: Mapped[LocalizedText] = mapped_column(JSON)
+    hours: Mapped[LocalizedText] = mapped_column(JSON)
+    ticket: Mapped[LocalizedText] = mapped_column(JSON)
+    transit: Mapped[LocalizedText] = mapped_column(JSON)
+    tips: Mapped[LocalizedText] = mapped_column(JSON)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    coords_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    plants: Mapped[list[Plant]] = relationship(
+        back_populates="place", order_by="Plant.position", cascade="all, delete-orphan")
+    events: Mapped[list[Event]] = relationship(
+        back_populates="place", order_by="Event.starts_on", cascade="all, delete-orphan")
+
+    @property
+    def listed_plants(self) -> list[Plant]:
+        return [plant for plant in self.plants if plant.listed]
+
+    def __repr__(self) -> str:
+        return f"<Place {self.slug}>"
+
+
+class Plant(db.Model):
+    """A species or variety at a place, with its typical bloom window."""
+
+    __tablename__ = "plant"
+    __table_args__ = (UniqueConstraint("place_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[LocalizedText] = mapped_column(JSON)
+    latin: Mapped[str | None] = mapped_column(String(200))
+    count: Mapped[int | None] = mapped_column(Integer)
+    bud: Mapped[str] = mapped_column(String(5))
+    first: Mapped[str] = mapped_column(String(5))
+    peak_start: Mapped[str] = mapped_column(String(5))
+    peak_end: Mapped[str] = mapped_column(String(5))
+    over: Mapped[str] = mapped_column(String(5))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    place: Mapped[Place] = relationship(back_populates="plants")
+
+    @property
+    def window(self) -> BloomWindow:
+        return BloomWindow(*(MonthDay.parse(getattr(self, f)) for f in WINDOW_FIELDS))
+
+    def __repr__(self) -> str:
+        return f"<Plant {self.key} at place {self.place_id}>"
+
+
+WINDOW_FIELDS = ("bud", "first", "peak_start", "peak_end", "over")
+
+
+class Event(db.Model):
+    """A festival or exhibition at a place, on this year's dates (inclusive)."""
+
+    __tablename__ = "event"
+    __table_args__ = (UniqueConstraint("place_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    name: Mapped[LocalizedText] = mapped_column(JSON)
+    description: Mapped[LocalizedText | None] = mapped_column(JSON)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    place: Mapped[Place] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.key} {self.starts_on}–{self.ends_on}>"

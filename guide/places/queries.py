@@ -1,0 +1,71 @@
+"""Reading what the public pages show: listed places, their plants' statuses, events."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from guide.bloom import Status, current_status
+from guide.extensions import db
+from guide.places.models import Event, Place, Plant
+from guide.staff.models import BloomReport
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A plant at a place with its status now: one line of "what is blooming"."""
+
+    place: Place
+    plant: Plant
+    status: Status
+
+
+def listed_places() -> list[Place]:
+    return list(db.session.scalars(
+        select(Place).where(Place.listed).order_by(Place.position)
+        .options(selectinload(Place.plants), selectinload(Place.events))))
+
+
+def listed_place(slug: str) -> Place | None:
+    return db.session.scalar(
+        select(Place).where(Place.slug == slug, Place.listed)
+        .options(selectinload(Place.plants), selectinload(Place.events)))
+
+
+def sightings(places: list[Place], now: datetime, today: date) -> list[Sighting]:
+    """Every listed plant of these places with its current status, in page order."""
+    plants = [plant for place in places for plant in place.listed_plants]
+    latest = _latest_reports([plant.id for plant in plants])
+    fresh_for = timedelta(hours=current_app.config["REPORT_FRESH_HOURS"])
+    return [Sighting(plant.place, plant,
+                     current_status(plant.window, latest.get(plant.id), now, fresh_for, today))
+            for plant in plants]
+
+
+def _latest_reports(plant_ids: list[int]):
+    if not plant_ids:
+        return {}
+    newest = (select(func.max(BloomReport.id)).where(BloomReport.plant_id.in_(plant_ids))
+              .group_by(BloomReport.plant_id))
+    rows = db.session.scalars(select(BloomReport).where(BloomReport.id.in_(newest)))
+    return {row.plant_id: row.as_report() for row in rows}
+
+
+def events_overlapping(start: date, end: date, place: Place | None = None) -> list[Event]:
+    """Listed places' events that run on any day from start to end, soonest first."""
+    query = (select(Event).join(Event.place).where(Place.listed, Event.ends_on >= start,
+                                                   Event.starts_on <= end)
+             .order_by(Event.starts_on, Event.id).options(selectinload(Event.place)))
+    if place is not None:
+        query = query.where(Event.place_id == place.id)
+    return list(db.session.scalars(query))
+
+
+def events_before(day: date, limit: int) -> list[Event]:
+    """Listed places' events that ended before a day, latest first."""
+    return list(db.session.scalars(
+        select(Event).join(Event.place).where(Place.listed, Event.ends_on < day)
+        .order_by(Event.starts_on.desc(), Event.id).limit(limit).options(selectinload(Event.place))))

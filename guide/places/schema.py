@@ -1,0 +1,252 @@
+"""The schema of data/places.yaml, and a validator that names file, line and field per problem.
+
+Pydantic checks structure and types; `_semantic_problems` checks what types cannot say
+(bloom order, coordinates inside Jiading, unique slugs). Nothing here touches the database.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from guide.bloom import BloomWindow, MonthDay
+
+REQUIRED_LANGUAGES = ("en", "zh")
+# Jiading District with a margin: anything outside is a typo or the wrong datum order.
+JIADING_LAT = (31.20, 31.50)
+JIADING_LON = (121.05, 121.45)
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+Text = dict[str, Annotated[str, Field(min_length=1)]]
+Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
+
+
+class WindowIn(_Strict):
+    bud: str
+    first: str
+    peak_start: str
+    peak_end: str
+    over: str
+
+    @field_validator("*")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        MonthDay.parse(value)
+        return value
+
+
+class PlantIn(_Strict):
+    key: Slug
+    name: Text
+    latin: str | None = None
+    count: Annotated[int, Field(gt=0)] | None = None
+    window: WindowIn
+
+
+class EventIn(_Strict):
+    key: Slug
+    name: Text
+    description: Text | None = None
+    start: Annotated[date, Field(strict=False)]
+    end: Annotated[date, Field(strict=False)]
+
+
+class PlaceIn(_Strict):
+    slug: Slug
+    name: Text
+    summary: Text
+    description: Text
+    address: Text
+    hours: Text
+    ticket: Text
+    transit: Text
+    tips: Text
+    lat: float
+    lon: float
+    coords_estimated: bool = False
+    sources: list[str] = []
+    plants: list[PlantIn] = Field(min_length=1)
+    events: list[EventIn] = []
+
+
+class PlacesFile(_Strict):
+    places: list[PlaceIn] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class InvalidPlaces(Exception):
+    """The file was not loaded; `problems` says why, one entry per problem."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, except that an impossible date (2025-02-30) stays a string for the schema
+    to report, instead of crashing the parser."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile:
+    """Validate the whole file; raise InvalidPlaces listing every problem found."""
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise InvalidPlaces([Problem(path, line, "(syntax)", f"YAML syntax error: {error.problem}")])
+    except yaml.YAMLError as error:
+        raise InvalidPlaces([Problem(path, 1, "(syntax)", f"YAML error: {error}")])
+
+    locate = _Locator(root)
+    problems = [Problem(path, line, field, msg) for field, line, msg in _duplicate_keys(root)]
+    try:
+        parsed = PlacesFile.model_validate(data)
+    except ValidationError as error:
+        for item in error.errors():
+            loc = item["loc"]
+            problems.append(Problem(path, locate.line(loc), _dotted(loc), _message(item)))
+        raise InvalidPlaces(problems)
+    for loc, msg in _semantic_problems(parsed, languages):
+        problems.append(Problem(path, locate.line(loc), _dotted(loc), msg))
+    if problems:
+        raise InvalidPlaces(problems)
+    return parsed
+
+
+def _semantic_problems(parsed: PlacesFile, languages: tuple[str, ...]):
+    seen: dict[str, int] = {}
+    for i, place in enumerate(parsed.places):
+        at = ("places", i)
+        if place.slug in seen:
+            yield at + ("slug",), f"duplicate slug {place.slug!r} (first used by places[{seen[place.slug]}])"
+        seen.setdefault(place.slug, i)
+        if not JIADING_LAT[0] <= place.lat <= JIADING_LAT[1]:
+            yield at + ("lat",), f"latitude {place.lat} is outside Jiading ({JIADING_LAT[0]}–{JIADING_LAT[1]})"
+        if not JIADING_LON[0] <= place.lon <= JIADING_LON[1]:
+            yield at + ("lon",), f"longitude {place.lon} is outside Jiading ({JIADING_LON[0]}–{JIADING_LON[1]})"
+        yield from _text_problems(place, at, languages)
+        keys: set[str] = set()
+        for j, plant in enumerate(place.plants):
+            pat = at + ("plants", j)
+            if plant.key in keys:
+                yield pat + ("key",), f"duplicate plant key {plant.key!r} in this place"
+            keys.add(plant.key)
+            yield from _text_problems(plant, pat, languages)
+            window = BloomWindow(*(MonthDay.parse(v) for v in plant.window.model_dump().values()))
+            for field, msg in window.problems():
+                yield pat + ("window", field), msg
+        keys = set()
+        for j, event in enumerate(place.events):
+            eat = at + ("events", j)
+            if event.key in keys:
+                yield eat + ("key",), f"duplicate event key {event.key!r} in this place"
+            keys.add(event.key)
+            yield from _text_problems(event, eat, languages)
+            if event.end < event.start:
+                yield eat + ("end",), f"the event ends ({event.end}) before it starts ({event.start})"
+
+
+def _text_problems(model: BaseModel, at: tuple, languages: tuple[str, ...]):
+    """Every localized field has the required languages and no language we do not serve."""
+    for name, value in model:
+        if not isinstance(value, dict):
+            continue
+        for lang in REQUIRED_LANGUAGES:
+            if lang not in value:
+                yield at + (name,), f"missing language {lang!r}"
+        for lang in value:
+            if lang not in languages:
+                yield at + (name, lang), (f"unknown language {lang!r} "
+                                          f"(this guide serves: {', '.join(languages)})")
+
+
+def _message(item: dict[str, Any]) -> str:
+    kind = item["type"]
+    if kind == "missing":
+        return "missing field"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "value_error":
+        return str(item["ctx"]["error"])
+    got = item.get("input")
+    shown = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+    return item["msg"][0].lower() + item["msg"][1:] + shown
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return re.sub(r"\.(\w+)\[str\]", r".\1", out)
+
+
+class _Locator:
+    """Maps a path such as ("places", 3, "plants", 0, "window") to its line in the file."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.root = root
+
+    def line(self, loc: tuple) -> int:
+        node, line = self.root, 1
+        for part in loc:
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if key.value == part:
+                        line, child = key.start_mark.line + 1, value
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+            node = child
+        return line
+
+
+def _duplicate_keys(node, path=()):
+    """PyYAML silently keeps the last of two equal keys; we report them instead."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield _dotted(path + (key.value,)), key.start_mark.line + 1, "this key appears twice here"
+            seen.add(key.value)
+            yield from _duplicate_keys(value, path + (key.value,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, path + (i,))

@@ -1,0 +1,118 @@
+"""The public pages. Views gather, call the pure core, render."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_babel import _
+
+from guide import clock
+from guide.bloom import BloomStage, rank_key
+from guide.calendar import flowers_in, month_starts, strip
+from guide.geo import navigation_links
+from guide.i18n import format_ago, languages, plain
+from guide.maps import TILES, Pin, build_map
+from guide.places import queries
+
+bp = Blueprint("places", __name__, url_prefix="/<lang>")
+
+SOON = timedelta(days=30)  # "events happening now or soon"
+COMING_NEXT = 6  # how many upcoming blooms the home page lists
+
+
+@bp.url_value_preprocessor
+def pull_lang(endpoint, values):
+    lang = values.pop("lang", None)
+    if lang not in languages():
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_lang(endpoint, values):
+    values.setdefault("lang", g.get("lang"))
+
+
+@bp.get("/")
+def home():
+    now, today = clock.now(), clock.today()
+    places = queries.listed_places()
+    seen = queries.sightings(places, now, today)
+    by_rank = lambda s: rank_key(s.status, s.plant.window, today)  # noqa: E731
+    blooming = sorted((s for s in seen if s.status.stage.in_flower), key=by_rank)
+    next_up = sorted((s for s in seen if s.status.stage in (BloomStage.BUDDING, BloomStage.NOT_YET)),
+                     key=lambda s: s.plant.window.days_until_first_bloom(today))[:COMING_NEXT]
+    return render_template(
+        "places/home.html", blooming=blooming, next_up=next_up, today=today, now=now,
+        events=queries.events_overlapping(today, today + SOON),
+        map=_map(seen), places=places)
+
+
+@bp.get("/places/<slug>")
+def place(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    now, today = clock.now(), clock.today()
+    seen = queries.sightings([found], now, today)
+    zh_name = found.name.get("zh", "")
+    return render_template(
+        "places/place.html", place=found, sightings=seen, today=today, now=now,
+        strips={s.plant.id: strip(s.plant.window, today) for s in seen},
+        month_starts=month_starts(),
+        events=queries.events_overlapping(today, today + timedelta(days=366), found),
+        past_events=[e for e in found.events if e.ends_on < today][::-1],
+        links=navigation_links(found.lat, found.lon, zh_name or plain(found.name),
+                               found.address.get("zh", "")),
+        map=_map(seen, zoom=15))
+
+
+@bp.get("/calendar")
+def calendar():
+    month = request.args.get("month")
+    if month is not None and not (month.isdigit() and 1 <= int(month) <= 12):
+        abort(404)
+    month = int(month) if month else None
+    now, today = clock.now(), clock.today()
+    seen = queries.sightings(queries.listed_places(), now, today)
+    if month:
+        seen = [s for s in seen if flowers_in(s.plant.window, month)]
+    return render_template(
+        "places/calendar.html", sightings=seen, month=month, today=today, now=now,
+        strips={s.plant.id: strip(s.plant.window, today) for s in seen},
+        month_starts=month_starts())
+
+
+@bp.get("/events")
+def events():
+    today = clock.today()
+    current = queries.events_overlapping(today, today + timedelta(days=3660))
+    return render_template(
+        "places/events.html", today=today,
+        happening=[e for e in current if e.starts_on <= today],
+        upcoming=[e for e in current if e.starts_on > today],
+        past=queries.events_before(today, limit=12))
+
+
+def _map(seen: list[queries.Sighting], zoom: int | None = None):
+    """One pin per place, showing the best stage among its plants."""
+    best: dict[int, queries.Sighting] = {}
+    for s in seen:
+        if s.place.id not in best or s.status.stage.rank > best[s.place.id].status.stage.rank:
+            best[s.place.id] = s
+    if not best:
+        return None
+    now = clock.now()
+    pins = [Pin(s.place.lat, s.place.lon, plain(s.place.name), s.status.stage, str(s.status.stage.title),
+                _status_line(s, now), url_for("places.place", slug=s.place.slug), _("Open the guide"))
+            for s in best.values()]
+    return build_map(pins, TILES[current_app.config["MAP_TILES"]],
+                     url_for("site.leaflet", filename="leaflet.js"),
+                     url_for("site.leaflet", filename="leaflet.css"), zoom=zoom)
+
+
+def _status_line(s: queries.Sighting, now) -> str:
+    if s.status.estimated:
+        return _("%(plant)s: estimate from the usual dates", plant=plain(s.plant.name))
+    return _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name),
+             ago=format_ago(s.status.reported_at, now))

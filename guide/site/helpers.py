@@ -1,0 +1,54 @@
+"""What every template can use: the page's language, its other-language versions, formatting."""
+from flask import Flask, current_app, g, request, url_for
+
+from guide import i18n
+from guide.bloom import BloomStage
+
+
+def alternate_urls() -> dict[str, str]:
+    """This page in every language we serve, as absolute URLs (for hreflang and the switch)."""
+    if not (request.endpoint and request.endpoint.startswith("places.") and g.get("lang")):
+        return {code: url_for("places.home", lang=code, _external=True) for code in i18n.languages()}
+    args = {**(request.view_args or {}), **request.args.to_dict()}
+    return {code: url_for(request.endpoint, **{**args, "lang": code}, _external=True)
+            for code in i18n.languages()}
+
+
+def x_default_url(alternates: dict[str, str]) -> str:
+    """For visitors in no language we serve: the root negotiates on the home page; elsewhere
+    the version for other languages."""
+    if request.endpoint == "places.home":
+        return url_for("site.root", _external=True)
+    return alternates[current_app.config["OTHER_LANGUAGE"]]
+
+
+def switch_url(code: str, target: str) -> str:
+    """The language switch: remembers the choice, then opens the same page in that language."""
+    path = target.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else "/"
+    return url_for("site.choose_language", code=code, next=path)
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def page_context():
+        return {
+            "lang": i18n.page_lang(),
+            "languages": i18n.languages(),
+            "language_name": i18n.language_name,
+            "alternate_urls": alternate_urls,
+            "switch_url": switch_url,
+            "stages": list(BloomStage),
+            "month_names": i18n.month_names,
+            "month_names_wide": i18n.month_names_wide,
+            "html_lang": i18n.html_lang,
+            "x_default_url": x_default_url,
+            "ago": i18n.format_ago,
+            "weekday_date": i18n.format_weekday_date,
+            "day_range": i18n.format_day_range,
+        }
+
+    app.add_template_filter(i18n.tr, "tr")
+    app.add_template_filter(i18n.plain, "plain")
+    app.add_template_filter(i18n.format_monthday, "monthday")
+    app.add_template_filter(i18n.format_day, "day")

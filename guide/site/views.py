@@ -1,0 +1,39 @@
+from importlib.resources import files
+
+from flask import Blueprint, abort, redirect, request, send_from_directory, url_for
+
+from guide.i18n import LANG_COOKIE, languages, negotiate
+
+bp = Blueprint("site", __name__)
+
+# Leaflet from the registry package installed at setup, served from our own origin.
+LEAFLET_DIR = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def root():
+    """Send the visitor to the guide in their language."""
+    response = redirect(url_for("places.home", lang=negotiate()), code=302)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """Remember an explicit choice of language, then go on to the page in that language."""
+    if code not in languages():
+        abort(404)
+    target = request.args.get("next", "")
+    # Only our own pages: a path on this site, never another host ("//evil", "/\\evil").
+    if not target.startswith(f"/{code}/") or target.startswith("//") or "\\" in target:
+        target = url_for("places.home", lang=code)
+    response = redirect(target, code=303)
+    response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    return response
+
+
+@bp.get("/vendor/leaflet/<path:filename>")
+def leaflet(filename: str):
+    return send_from_directory(str(LEAFLET_DIR), filename, max_age=ONE_YEAR)
