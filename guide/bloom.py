@@ -57,9 +57,9 @@ class BloomStage(enum.Enum):
 _TITLES = {
     BloomStage.NOT_YET: (_l("Not yet"), _l("Out of season: no buds to see yet.")),
     BloomStage.BUDDING: (_l("Budding"), _l("Buds are swelling; hardly a flower is open.")),
-    BloomStage.FIRST_BLOOM: (_l("First bloom"), _l("The first flowers are open: 5–29% in bloom.")),
-    BloomStage.BLOOMING: (_l("Blooming"), _l("Well under way: 30–69% of flowers are open.")),
-    BloomStage.PEAK: (_l("Peak"), _l("Full bloom, the best time to go: 70% or more are open.")),
+    BloomStage.FIRST_BLOOM: (_l("First bloom"), _l("The first flowers have opened here and there.")),
+    BloomStage.BLOOMING: (_l("Blooming"), _l("Well under way: many flowers are open, more to come.")),
+    BloomStage.PEAK: (_l("Peak"), _l("Full bloom: most flowers are open. The best time to go.")),
     BloomStage.FADING: (_l("Fading"), _l("Past its best: petals are falling, fewer flowers open.")),
     BloomStage.OVER: (_l("Over"), _l("Flowering has finished for this year.")),
 }
@@ -103,7 +103,10 @@ class MonthDay:
         month, sep, day = text.partition("-")
         if not (sep and month.isdigit() and day.isdigit() and len(month) == 2 and len(day) == 2):
             raise ValueError(f"{text!r} is not a month-day such as 04-15")
-        date(REFERENCE_YEAR, int(month), int(day))  # raises for 02-30, 13-01 …
+        try:
+            date(REFERENCE_YEAR, int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{text} is not a real day of the year") from None
         return cls(int(month), int(day))
 
     @classmethod

@@ -131,59 +131,74 @@ def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile
     except yaml.YAMLError as error:
         raise InvalidPlaces([Problem(path, 1, "(syntax)", f"YAML error: {error}")])
 
+    if data is None:
+        raise InvalidPlaces([Problem(path, 1, "(file)", "the file is empty: it needs a list under 'places:'")])
     locate = _Locator(root)
-    problems = [Problem(path, line, field, msg) for field, line, msg in _duplicate_keys(root)]
+    found = list(_duplicate_keys(root))
     try:
         parsed = PlacesFile.model_validate(data)
     except ValidationError as error:
-        for item in error.errors():
-            loc = item["loc"]
-            problems.append(Problem(path, locate.line(loc), _dotted(loc), _message(item)))
-        raise InvalidPlaces(problems)
-    for loc, msg in _semantic_problems(parsed, languages):
-        problems.append(Problem(path, locate.line(loc), _dotted(loc), msg))
-    if problems:
-        raise InvalidPlaces(problems)
+        parsed = None
+        found += [(_dotted(item["loc"]), locate.line(item["loc"]), _message(item)) for item in error.errors()]
+    # Checks that types cannot express run on the raw data, so that one run lists every problem.
+    found += [(_dotted(loc), locate.line(loc), msg) for loc, msg in _semantic_problems(data, languages)]
+    if found:
+        raise InvalidPlaces([Problem(path, line, field, msg) for field, line, msg in found])
     return parsed
 
 
-def _semantic_problems(parsed: PlacesFile, languages: tuple[str, ...]):
+def _semantic_problems(data: Any, languages: tuple[str, ...]):
+    places = data.get("places") if isinstance(data, dict) else None
     seen: dict[str, int] = {}
-    for i, place in enumerate(parsed.places):
+    for i, place in _dicts(places):
         at = ("places", i)
-        if place.slug in seen:
-            yield at + ("slug",), f"duplicate slug {place.slug!r} (first used by places[{seen[place.slug]}])"
-        seen.setdefault(place.slug, i)
-        if not JIADING_LAT[0] <= place.lat <= JIADING_LAT[1]:
-            yield at + ("lat",), f"latitude {place.lat} is outside Jiading ({JIADING_LAT[0]}–{JIADING_LAT[1]})"
-        if not JIADING_LON[0] <= place.lon <= JIADING_LON[1]:
-            yield at + ("lon",), f"longitude {place.lon} is outside Jiading ({JIADING_LON[0]}–{JIADING_LON[1]})"
-        yield from _text_problems(place, at, languages)
-        keys: set[str] = set()
-        for j, plant in enumerate(place.plants):
-            pat = at + ("plants", j)
-            if plant.key in keys:
-                yield pat + ("key",), f"duplicate plant key {plant.key!r} in this place"
-            keys.add(plant.key)
-            yield from _text_problems(plant, pat, languages)
-            window = BloomWindow(*(MonthDay.parse(v) for v in plant.window.model_dump().values()))
-            for field, msg in window.problems():
-                yield pat + ("window", field), msg
-        keys = set()
-        for j, event in enumerate(place.events):
-            eat = at + ("events", j)
-            if event.key in keys:
-                yield eat + ("key",), f"duplicate event key {event.key!r} in this place"
-            keys.add(event.key)
-            yield from _text_problems(event, eat, languages)
-            if event.end < event.start:
-                yield eat + ("end",), f"the event ends ({event.end}) before it starts ({event.start})"
+        slug = place.get("slug")
+        if isinstance(slug, str) and slug in seen:
+            yield at + ("slug",), f"duplicate slug {slug!r} (first used by places[{seen[slug]}])"
+        elif isinstance(slug, str):
+            seen[slug] = i
+        for axis, (low, high), name in (("lat", JIADING_LAT, "latitude"), ("lon", JIADING_LON, "longitude")):
+            value = place.get(axis)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
+                yield at + (axis,), f"{name} {value} is outside Jiading ({low}–{high})"
+        yield from _text_problems(place, PlaceIn, at, languages)
+        for kind, model in (("plants", PlantIn), ("events", EventIn)):
+            keys: set[str] = set()
+            for j, item in _dicts(place.get(kind)):
+                iat = at + (kind, j)
+                key = item.get("key")
+                if isinstance(key, str) and key in keys:
+                    yield iat + ("key",), f"duplicate {kind[:-1]} key {key!r} in this place"
+                keys.add(key)
+                yield from _text_problems(item, model, iat, languages)
+                yield from _order_problems(item, iat)
 
 
-def _text_problems(model: BaseModel, at: tuple, languages: tuple[str, ...]):
+def _dicts(items: Any):
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] \
+        if isinstance(items, list) else []
+
+
+def _order_problems(item: dict, at: tuple):
+    """A bloom window in order, peak inside the bloom; an event that ends after it starts."""
+    window = item.get("window")
+    if isinstance(window, dict):
+        try:
+            points = [MonthDay.parse(window[f]) for f in WindowIn.model_fields]
+        except (KeyError, TypeError, ValueError):
+            return  # reported by the schema
+        for field, msg in BloomWindow(*points).problems():
+            yield at + ("window", field), msg
+    start, end = item.get("start"), item.get("end")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        yield at + ("end",), f"the event ends ({end}) before it starts ({start})"
+
+
+def _text_problems(item: dict, model: type[BaseModel], at: tuple, languages: tuple[str, ...]):
     """Every localized field has the required languages and no language we do not serve."""
-    for name, value in model:
-        if not isinstance(value, dict):
+    for name, field in model.model_fields.items():
+        value = item.get(name)
+        if not (isinstance(value, dict) and field.annotation in (Text, Text | None)):
             continue
         for lang in REQUIRED_LANGUAGES:
             if lang not in value:

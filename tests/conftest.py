@@ -1,0 +1,96 @@
+"""Fixtures: an app on a fresh database per test, the real places loaded, a settable clock."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from guide import clock, create_app
+from guide.extensions import db
+from guide.places.operations import load_places
+from guide.places.schema import parse_places
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACES_YAML = ROOT / "data" / "places.yaml"
+
+
+def make_app(database: Path, **config):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                       "SERVER_NAME": "guide.test", **config})
+
+
+def load_file(app, path: Path = PLACES_YAML):
+    with app.app_context():
+        parsed = parse_places(path.read_text(encoding="utf-8"), str(path),
+                              tuple(app.config["LANGUAGES"]))
+        db.create_all()
+        load_places(parsed, clock.now())
+        db.session.commit()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path / "test.sqlite")
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def guide_app(app):
+    """The app with data/places.yaml loaded."""
+    load_file(app)
+    return app
+
+
+@pytest.fixture
+def client(guide_app):
+    return guide_app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """freeze("2026-04-15 09:00"): set the guide's clock to a Shanghai local time."""
+
+    def set_time(local: str) -> datetime:
+        moment = datetime.fromisoformat(local).replace(tzinfo=clock.LOCAL_ZONE)
+        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(timezone.utc))
+        return moment
+
+    return set_time
+
+
+@pytest.fixture
+def report(guide_app):
+    """report("guyi-garden", "peak", stage, hours_ago=2): file a staff report directly."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from guide.places.models import Place, Plant
+    from guide.staff.models import BloomReport, Staff
+
+    def file_report(slug: str, plant_key: str, stage: str, *, hours_ago: float = 0,
+                    percent_open: int | None = None, note: dict | None = None):
+        with guide_app.app_context():
+            staff = db.session.scalar(select(Staff).where(Staff.username == "warden"))
+            if staff is None:
+                staff = Staff(username="warden", created_at=clock.now())
+                db.session.add(staff)
+            plant = db.session.scalar(select(Plant).join(Place).where(
+                Place.slug == slug, Plant.key == plant_key))
+            db.session.add(BloomReport(plant=plant, staff=staff, stage=stage,
+                                       percent_open=percent_open, note=note,
+                                       reported_at=clock.now() - timedelta(hours=hours_ago)))
+            db.session.commit()
+
+    return file_report

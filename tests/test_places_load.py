@@ -1,0 +1,151 @@
+"""`flask --app guide places load`: validation before any write, idempotent upserts."""
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from guide.extensions import db
+from guide.places.models import Place, Plant
+from guide.staff.models import BloomReport
+from tests.conftest import PLACES_YAML
+
+VALID = """\
+places:
+  - slug: guyi-garden
+    name: {en: Guyi Garden, zh: 古猗园}
+    summary: {en: A garden., zh: 一座园林。}
+    description: {en: A Ming garden., zh: 明代园林。}
+    address: {en: 218 Huyi Highway, zh: 沪宜公路218号}
+    hours: {en: 7:00–18:00, zh: 7:00–18:00}
+    ticket: {en: ¥12, zh: 12元}
+    transit: {en: Metro 11 Nanxiang, zh: 地铁11号线南翔站}
+    tips: {en: Come at dawn., zh: 清晨去。}
+    lat: 31.2916
+    lon: 121.3170
+    plants:
+      - key: lotus
+        name: {en: Lotus, zh: 荷花}
+        count: 100
+        window: {bud: "06-10", first: "06-20", peak_start: "07-01", peak_end: "08-10", over: "10-05"}
+    events:
+      - key: lotus-2025
+        name: {en: Lotus Exhibition, zh: 荷花展}
+        start: 2025-07-07
+        end: 2025-08-07
+"""
+
+
+def write(tmp_path, content, name="places.yaml"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def dump(app):
+    """Every row of every table, to prove a failed load changed nothing."""
+    with app.app_context():
+        return {table.name: db.session.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")).all()
+                for table in db.metadata.sorted_tables}
+
+
+def load(runner, path):
+    return runner.invoke(args=["places", "load", str(path)])
+
+
+def test_real_places_file_loads(runner, app):
+    result = load(runner, PLACES_YAML)
+    assert result.exit_code == 0, result.output
+    assert "12 created" in result.output
+    with app.app_context():
+        slugs = db.session.scalars(select(Place.slug).order_by(Place.position)).all()
+    assert slugs[:4] == ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor",
+                         "huancheng-river-wisteria-corridor"]
+
+
+def test_loading_twice_changes_nothing_not_even_a_timestamp(runner, app):
+    load(runner, PLACES_YAML)
+    before = dump(app)
+    result = load(runner, PLACES_YAML)
+    assert result.exit_code == 0 and "0 created, 0 updated, 12 unchanged" in result.output
+    assert dump(app) == before
+
+
+def test_a_changed_field_updates_only_that_place(runner, app, tmp_path):
+    load(runner, write(tmp_path, VALID))
+    second = VALID.replace("ticket: {en: ¥12, zh: 12元}", "ticket: {en: ¥15, zh: 15元}")
+    second = second.replace("    lon: 121.3170\n", "    lon: 121.3170\n    coords_estimated: true\n")
+    result = load(runner, write(tmp_path, second))
+    assert "0 created, 1 updated" in result.output
+    with app.app_context():
+        place = db.session.scalar(select(Place))
+        assert place.ticket == {"en": "¥15", "zh": "15元"} and place.coords_estimated
+
+
+def test_a_place_removed_from_the_file_is_reported_and_keeps_its_history(runner, app, tmp_path, report):
+    load(runner, PLACES_YAML)
+    with app.app_context():
+        plant = db.session.scalar(select(Plant).join(Place).where(Place.slug == "guyi-garden"))
+        from guide.staff.models import Staff
+        from guide import clock
+        staff = Staff(username="a", created_at=clock.now())
+        db.session.add(BloomReport(plant=plant, staff=staff, stage="peak", reported_at=clock.now()))
+        db.session.commit()
+    result = load(runner, write(tmp_path, VALID.replace("guyi-garden", "another-garden")))
+    assert result.exit_code == 0
+    assert "guyi-garden: no longer in places.yaml; hidden from the guide, its history kept" in result.output
+    with app.app_context():
+        place = db.session.scalar(select(Place).where(Place.slug == "guyi-garden"))
+        assert place is not None and not place.listed
+        assert db.session.scalar(select(BloomReport)).plant.place is place
+    assert app.test_client().get("/en/places/guyi-garden").status_code == 404
+
+
+BAD = {
+    "broken YAML syntax": (VALID.replace("    lat: 31.2916", "    lat: [31.2916"), r":\d+: \(syntax\): YAML syntax error"),
+    "missing language": (VALID.replace("tips: {en: Come at dawn., zh: 清晨去。}", "tips: {en: Come at dawn.}"),
+                         r":10: places\[0\]\.tips: missing language 'zh'"),
+    "unknown field": (VALID.replace("    lat: 31.2916", "    latitude: 31.2916\n    lat: 31.2916"),
+                      r":11: places\[0\]\.latitude: unknown field"),
+    "unknown language": (VALID.replace("{en: A garden., zh: 一座园林。}", "{en: A garden., zh: 一座园林。, de: Ein Garten.}"),
+                         r":4: places\[0\]\.summary\.de: unknown language 'de'"),
+    "impossible month-day": (VALID.replace('peak_end: "08-10"', 'peak_end: "02-30"'),
+                             r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*02-30"),
+    "impossible event date": (VALID.replace("end: 2025-08-07", "end: 2025-02-30"),
+                              r":22: places\[0\]\.events\[0\]\.end: .*date"),
+    "peak outside the bloom": (VALID.replace('peak_end: "08-10"', 'peak_end: "10-20"'),
+                               r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*outside the bloom"),
+    "coordinates outside Jiading": (VALID.replace("lat: 31.2916", "lat: 39.9"),
+                                    r":11: places\[0\]\.lat: latitude 39\.9 is outside Jiading"),
+    "swapped coordinates": (VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
+                            r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading"),
+    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":23: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
+    "wrong type": (VALID.replace("count: 100", "count: many"), r":16: places\[0\]\.plants\[0\]\.count: .*integer"),
+    "missing field": (VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""), r":2: places\[0\]\.ticket: missing field"),
+    "duplicate key": (VALID.replace("    lat: 31.2916", "    lat: 31.2916\n    lat: 31.3"), r":12: places\[0\]\.lat: this key appears twice"),
+    "event ends before it starts": (VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
+                                    r":22: places\[0\]\.events\[0\]\.end: the event ends"),
+    "empty file": ("", r":1: \(file\): the file is empty"),
+    "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_malformed_file_names_file_line_and_field_and_changes_nothing(case, runner, app, tmp_path):
+    load(runner, PLACES_YAML)
+    before = dump(app)
+    content, expected = BAD[case]
+    path = write(tmp_path, content)
+    result = load(runner, path)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert re.search(re.escape(str(path)) + expected, result.output), result.output
+    assert "the database was not changed" in result.output
+    assert dump(app) == before
+
+
+def test_every_problem_is_listed_not_only_the_first(runner, tmp_path):
+    content = VALID.replace("count: 100", "count: many").replace("lat: 31.2916", "lat: 3.1")
+    content = content.replace("tips: {en: Come at dawn., zh: 清晨去。}", "tips: {en: Come at dawn.}")
+    result = load(runner, write(tmp_path, content))
+    problems = [line for line in result.output.splitlines() if line.startswith(str(tmp_path))]
+    assert len(problems) == 4  # three problems and the closing summary line
