@@ -40,14 +40,25 @@ def negotiate() -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in languages():
         return chosen
-    if not request.accept_languages:
+    stated = [tag for tag, quality in request.accept_languages if quality > 0 and tag != "*"]
+    if not stated:
         return current_app.config["DEFAULT_LANGUAGE"]
-    return request.accept_languages.best_match(languages()) or current_app.config["OTHER_LANGUAGE"]
+    # In the browser's order of preference, any regional form counts: zh-HK → zh, en-GB → en.
+    # (Werkzeug's best_match would prefer an exact "en;q=0.5" over "zh-CN" at full quality.)
+    for tag in stated:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in languages():
+            return primary
+    return current_app.config["OTHER_LANGUAGE"]
 
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: the language in the URL, else negotiation."""
-    return g.get("lang") or negotiate()
+    if g.get("lang"):
+        return g.lang
+    # A URL that matched no page (a 404) still speaks the language its path starts with.
+    first = request.path.strip("/").split("/", 1)[0]
+    return first if first in languages() else negotiate()
 
 
 def page_lang() -> str:

@@ -1,0 +1,208 @@
+"""Every public page, in both languages, as a visitor meets it."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+PAGES = ["/{lang}/", "/{lang}/places/jiading-wisteria-park", "/{lang}/places/guyi-garden",
+         "/{lang}/calendar", "/{lang}/calendar?month=4", "/{lang}/events"]
+TITLES = {"en": "Jiading Bloom Guide", "zh": "嘉定花信"}
+
+
+class Head(HTMLParser):
+    """Collects <html lang>, <title>, meta description and hreflang links."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.lang, self.title, self.description, self.alternates = None, "", None, {}
+        self._in_title = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "meta" and a.get("name") == "description":
+            self.description = a.get("content")
+        elif tag == "link" and a.get("rel") == "alternate":
+            self.alternates[a["hreflang"]] = a["href"]
+
+    def handle_endtag(self, tag):
+        self._in_title = self._in_title and tag != "title"
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_in_its_language_with_alternates(client, freeze, page, lang):
+    freeze("2026-04-15 09:00")
+    url = page.format(lang=lang)
+    response = client.get(url)
+    assert response.status_code == 200
+    head = Head(response.get_data(as_text=True))
+    assert head.lang == {"en": "en", "zh": "zh-Hans"}[lang]
+    assert head.title.strip().endswith(TITLES[lang])
+    assert head.description and len(head.description) > 10
+    other = "zh" if lang == "en" else "en"
+    assert head.alternates[{"en": "en", "zh": "zh-Hans"}[other]] == "http://guide.test" + page.format(lang=other)
+    assert head.alternates[{"en": "en", "zh": "zh-Hans"}[lang]] == "http://guide.test" + url
+    assert "x-default" in head.alternates
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_zh_pages_have_no_english_ui_left(client, freeze):
+    freeze("2026-04-15 09:00")
+    for page in PAGES:
+        html = client.get(page.format(lang="zh")).get_data(as_text=True)
+        body = text_of(html.split("<main", 1)[1].split("</main>")[0])
+        # Latin names of plants and URLs may remain; UI words must not.
+        for word in ("Peak", "Budding", "Not yet", "estimate", "checked", "Opening hours", "Ticket",
+                     "Calendar", "Events", "open", "Map"):
+            assert not re.search(rf"\b{word}\b", body), (page, word)
+
+
+def test_home_ranks_what_is_at_peak_first(client, freeze):
+    freeze("2026-04-15 09:00")
+    html = client.get("/en/").get_data(as_text=True)
+    now = html.split('id="now-heading"')[1].split('id="next-heading"')[0]
+    stages = re.findall(r'class="stage stage--(\w+)"', now)
+    assert stages and stages[0] == "peak"
+    order = {"peak": 0, "blooming": 1, "first_bloom": 2, "fading": 3}
+    assert [order[s] for s in stages] == sorted(order[s] for s in stages)
+    assert "Wisteria" in now and "Lotus" not in now
+
+
+def test_home_lists_what_opens_next(client, freeze):
+    freeze("2026-11-24 09:00")
+    html = client.get("/en/").get_data(as_text=True)
+    upcoming = html.split('id="next-heading"')[1].split('id="map-heading"')[0]
+    assert "Wintersweet" in upcoming and "first flowers usually Dec 12, in 18 days" in upcoming
+
+
+def test_fresh_report_shows_how_fresh_in_each_language(client, freeze, report):
+    freeze("2026-04-15 09:00")
+    report("guyi-garden", "peony", "fading", hours_ago=2, percent_open=55)
+    en = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    zh = client.get("/zh/places/guyi-garden").get_data(as_text=True)
+    assert "checked 2 hours ago" in en and "55% open" in en
+    assert "2小时前更新" in zh and "已开55%" in zh
+
+
+def test_stale_report_falls_back_to_an_estimate_labelled_as_such(client, freeze, report):
+    freeze("2026-04-15 09:00")
+    report("guyi-garden", "peony", "budding", hours_ago=24 * 5)
+    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    peony = html.split("Tree peony")[1].split('class="window"')[0]
+    assert "stage--peak" in peony and "estimate from the usual dates" in peony
+
+
+def test_place_page_has_what_a_visitor_needs_to_get_there(client):
+    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    assert "上海市嘉定区南翔镇沪宜公路218号" in html  # for the taxi driver
+    assert "218 Huyi Highway" in html
+    for host in ("uri.amap.com", "api.map.baidu.com", "maps.apple.com", "www.google.com/maps"):
+        assert host in html
+    assert "Metro Line 11 to Nanxiang" in html and "¥12" in html and "Lotus is best at dawn" in html
+    assert "Shanghai Lotus and Water-Lily Exhibition" in html
+
+
+def test_place_page_marks_estimated_coordinates(client):
+    assert "placed approximately" in client.get("/en/places/jiading-wisteria-park").get_data(as_text=True)
+    assert "placed approximately" not in client.get("/en/places/guyi-garden").get_data(as_text=True)
+
+
+def test_calendar_shows_every_plant_with_a_text_alternative_and_today(client, freeze):
+    freeze("2026-04-15 09:00")
+    html = client.get("/en/calendar").get_data(as_text=True)
+    assert html.count('class="strip"') == html.count('class="window"') >= 20
+    assert "Buds from Mar 25 · first flowers Apr 3 · peak Apr 12\u2009–\u200925 · over by May 5" in html
+    assert html.count("strip__today") >= 20
+    assert 'aria-hidden="true"' in html.split('class="strip"')[0][-40:] + html.split('class="strip"')[1][:40]
+
+
+def test_calendar_month_filter(client):
+    april = client.get("/en/calendar?month=4").get_data(as_text=True)
+    assert "What blooms in April" in april and "Wisteria" in april and "Lotus" not in april
+    january = client.get("/zh/calendar?month=1").get_data(as_text=True)
+    assert "蜡梅" in january and "紫藤" not in january.split("<main")[1].split('id="scale"')[0]
+
+
+def test_events_page_separates_current_upcoming_and_past(client, freeze):
+    freeze("2025-07-20 09:00")
+    html = client.get("/en/events").get_data(as_text=True)
+    on_now = html.split('id="on-heading"')[1].split('id="up-heading"')[0]
+    assert "Shanghai Lotus and Water-Lily Exhibition" in on_now and "Jul 7\u2009–\u2009Aug 7" in on_now
+    past = html.split('id="past-heading"')[1]
+    assert "Jiading Chrysanthemum Exhibition" in past
+
+
+def test_home_lists_events_on_now_or_within_a_month(client, freeze):
+    freeze("2024-10-20 09:00")
+    html = client.get("/zh/").get_data(as_text=True)
+    assert "嘉定菊花展" in html.split('id="events-heading"')[1]
+
+
+@pytest.mark.parametrize("url", ["/en/places/nowhere", "/xx/", "/xx/places/guyi-garden",
+                                 "/en/calendar?month=13", "/en/calendar?month=abc", "/en/places/",
+                                 "/en/places/guyi-garden/extra", "/vendor/leaflet/../../etc/passwd",
+                                 "/en/places/%00", "/zh/places/" + "a" * 500])
+def test_bad_urls_are_localized_404s(client, url):
+    response = client.get(url, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    if url.startswith("/en/"):
+        assert "Page not found" in html
+    else:
+        assert "页面不存在" in html
+
+
+def test_post_to_a_page_is_refused_politely(client):
+    response = client.post("/en/")
+    assert response.status_code == 405 and "Jiading Bloom Guide" in response.get_data(as_text=True)
+
+
+def test_content_falls_back_to_the_other_language_marked_with_its_lang(guide_app):
+    from sqlalchemy import select
+
+    from guide.extensions import db
+    from guide.places.models import Place
+    with guide_app.app_context():
+        place = db.session.scalar(select(Place).where(Place.slug == "guyi-garden"))
+        place.tips = {"zh": "清晨去。"}
+        db.session.commit()
+    html = guide_app.test_client().get("/en/places/guyi-garden").get_data(as_text=True)
+    assert '<span lang="zh">清晨去。</span>' in html
+
+
+def test_text_from_data_is_escaped_everywhere(guide_app):
+    from sqlalchemy import select
+
+    from guide.extensions import db
+    from guide.places.models import Place
+    evil = "</script><img src=x onerror=alert(1)>"
+    with guide_app.app_context():
+        place = db.session.scalar(select(Place).where(Place.slug == "guyi-garden"))
+        place.name = {"en": evil, "zh": evil}
+        place.summary = {"en": evil, "zh": evil}
+        db.session.commit()
+    client = guide_app.test_client()
+    for url in ("/en/", "/en/places/guyi-garden", "/zh/calendar", "/en/events"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<img src=x" not in html, url
+        assert html.count("</script>") == html.count("<script"), url
+
+
+def test_leaflet_is_served_from_our_own_origin(client):
+    html = client.get("/en/").get_data(as_text=True)
+    assert 'src="/vendor/leaflet/leaflet.js"' in html and 'href="/vendor/leaflet/leaflet.css"' in html
+    assert not re.search(r'<(script|link rel="stylesheet")[^>]*(src|href)="(https?:)?//', html)
+    with client.get("/vendor/leaflet/leaflet.js") as response:
+        assert response.status_code == 200 and b"Leaflet" in response.data[:400]
