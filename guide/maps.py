@@ -113,8 +113,13 @@ def build_map(pins: list[Pin], tiles: Tiles, leaflet_js: str, leaflet_css: str,
     layer.add_to(m)
     _OfflineNotice(layer).add_to(m)
     for pin, point in zip(pins, points):
-        marker = folium.Marker(point, icon=folium.DivIcon(
-            html=str(pin_html(pin)), class_name="pin-anchor", icon_size=(36, 36), icon_anchor=(18, 18)))
+        # The best bloom is drawn on top where pins overlap (the old town's are close together);
+        # the title gives the marker button its accessible name (Leaflet sets it as text).
+        marker = folium.Marker(
+            point, icon=folium.DivIcon(html=str(pin_html(pin)), class_name="pin-anchor",
+                                       icon_size=(36, 36), icon_anchor=(18, 18)),
+            title=f"{pin.name} · {pin.stage_label}", z_index_offset=pin.stage.rank * 1000,
+            rise_on_hover=True)
         _Bind("bindTooltip", escape(f"{pin.name} · {pin.stage_label}")).add_to(marker)
         _Bind("bindPopup", popup_html(pin)).add_to(marker)
         marker.add_to(m)
