@@ -206,3 +206,23 @@ def test_leaflet_is_served_from_our_own_origin(client):
     assert not re.search(r'<(script|link rel="stylesheet")[^>]*(src|href)="(https?:)?//', html)
     with client.get("/vendor/leaflet/leaflet.js") as response:
         assert response.status_code == 200 and b"Leaflet" in response.data[:400]
+
+
+def test_out_of_season_plant_says_when_to_come_back(client, freeze):
+    freeze("2026-11-25 09:00")
+    en = client.get("/en/places/jiading-wisteria-park").get_data(as_text=True)
+    assert "first flowers usually Apr 3, in 129 days" in en
+    zh = client.get("/zh/places/jiading-wisteria-park").get_data(as_text=True)
+    assert "通常4月3日初开，还有129天" in zh
+
+
+def test_zh_place_page_also_gives_the_address_in_english(client):
+    html = client.get("/zh/places/jiading-wisteria-park").get_data(as_text=True)
+    assert '<dd lang="en">45 Bole Road, Jiading District, Shanghai</dd>' in html
+    assert "上海市嘉定区博乐路45号" in html
+
+
+def test_calendar_highlights_the_chosen_month(client):
+    html = client.get("/en/calendar?month=4").get_data(as_text=True)
+    assert html.count('class="strip__focus"') == html.count('class="strip"') > 0
+    assert 'aria-current="page">Apr<' in html
