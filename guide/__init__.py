@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("LANGUAGES", discover_languages(
         [Path(d) for d in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")]))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from guide.maps import TILES
+    if app.config["MAP_TILES"] not in TILES:
+        raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
 
     from guide.extensions import babel, db
     from guide.i18n import select_locale

@@ -226,3 +226,19 @@ def test_calendar_highlights_the_chosen_month(client):
     html = client.get("/en/calendar?month=4").get_data(as_text=True)
     assert html.count('class="strip__focus"') == html.count('class="strip"') > 0
     assert 'aria-current="page">Apr<' in html
+
+
+def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
+    from tests.conftest import load_file, make_app
+    app = make_app(tmp_path / "amap.sqlite", MAP_TILES="amap")
+    load_file(app)
+    html = app.test_client().get("/zh/places/guyi-garden").get_data(as_text=True)
+    assert "webrd0{s}.is.autonavi.com" in html and "tile.openstreetmap.org" not in html
+    assert "[31.2916, 121.317]" not in html  # shifted to GCJ-02
+    assert "[31.289" in html
+
+
+def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):
+    from tests.conftest import make_app
+    with pytest.raises(RuntimeError, match="MAP_TILES must be one of osm, amap"):
+        make_app(tmp_path / "x.sqlite", MAP_TILES="bing")

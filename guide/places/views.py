@@ -1,7 +1,7 @@
 """The public pages. Views gather, call the pure core, render."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import _
@@ -45,7 +45,7 @@ def home():
     return render_template(
         "places/home.html", blooming=blooming, next_up=next_up, today=today, now=now,
         events=queries.events_overlapping(today, today + SOON),
-        map=_map(seen), places=places)
+        map=_map(seen, now), places=places)
 
 
 @bp.get("/places/<slug>")
@@ -60,11 +60,11 @@ def place(slug: str):
         "places/place.html", place=found, sightings=seen, today=today, now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
         month_starts=month_starts(),
-        events=queries.events_overlapping(today, today + timedelta(days=366), found),
+        events=queries.events_overlapping(today, date.max, found),
         past_events=[e for e in found.events if e.ends_on < today][::-1],
         links=navigation_links(found.lat, found.lon, zh_name or plain(found.name),
                                found.address.get("zh", "")),
-        map=_map(seen, zoom=15))
+        map=_map(seen, now, zoom=15))
 
 
 @bp.get("/calendar")
@@ -86,7 +86,7 @@ def calendar():
 @bp.get("/events")
 def events():
     today = clock.today()
-    current = queries.events_overlapping(today, today + timedelta(days=3660))
+    current = queries.events_overlapping(today, date.max)
     return render_template(
         "places/events.html", today=today,
         happening=[e for e in current if e.starts_on <= today],
@@ -94,7 +94,7 @@ def events():
         past=queries.events_before(today, limit=12))
 
 
-def _map(seen: list[queries.Sighting], zoom: int | None = None):
+def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
     """One pin per place, showing the best stage among its plants."""
     best: dict[int, queries.Sighting] = {}
     for s in seen:
@@ -102,7 +102,6 @@ def _map(seen: list[queries.Sighting], zoom: int | None = None):
             best[s.place.id] = s
     if not best:
         return None
-    now = clock.now()
     pins = [Pin(s.place.lat, s.place.lon, plain(s.place.name), s.status.stage, str(s.status.stage.title),
                 _status_line(s, now), url_for("places.place", slug=s.place.slug), _("Open the guide"))
             for s in best.values()]
@@ -111,7 +110,7 @@ def _map(seen: list[queries.Sighting], zoom: int | None = None):
                      url_for("site.leaflet", filename="leaflet.css"), zoom=zoom)
 
 
-def _status_line(s: queries.Sighting, now) -> str:
+def _status_line(s: queries.Sighting, now: datetime) -> str:
     if s.status.estimated:
         return _("%(plant)s: estimate from the usual dates", plant=plain(s.plant.name))
     return _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name),

@@ -5,12 +5,12 @@ from guide import i18n
 from guide.bloom import BloomStage
 
 
-def alternate_urls() -> dict[str, str]:
-    """This page in every language we serve, as absolute URLs (for hreflang and the switch)."""
+def alternate_urls(external: bool = True) -> dict[str, str]:
+    """This page in every language we serve: absolute for hreflang, paths for the switch."""
     if not (request.endpoint and request.endpoint.startswith("places.") and g.get("lang")):
-        return {code: url_for("places.home", lang=code, _external=True) for code in i18n.languages()}
+        return {code: url_for("places.home", lang=code, _external=external) for code in i18n.languages()}
     args = {**(request.view_args or {}), **request.args.to_dict()}
-    return {code: url_for(request.endpoint, **{**args, "lang": code}, _external=True)
+    return {code: url_for(request.endpoint, **{**args, "lang": code}, _external=external)
             for code in i18n.languages()}
 
 
@@ -22,11 +22,9 @@ def x_default_url(alternates: dict[str, str]) -> str:
     return alternates[current_app.config["OTHER_LANGUAGE"]]
 
 
-def switch_url(code: str, target: str) -> str:
+def switch_url(code: str) -> str:
     """The language switch: remembers the choice, then opens the same page in that language."""
-    path = target.split("://", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else "/"
-    return url_for("site.choose_language", code=code, next=path)
+    return url_for("site.choose_language", code=code, next=alternate_urls(external=False)[code])
 
 
 def register_template_helpers(app: Flask) -> None:
