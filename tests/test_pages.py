@@ -151,7 +151,8 @@ def test_home_lists_events_on_now_or_within_a_month(client, freeze):
 
 
 @pytest.mark.parametrize("url", ["/en/places/nowhere", "/xx/", "/xx/places/guyi-garden",
-                                 "/en/calendar?month=13", "/en/calendar?month=abc", "/en/places/",
+                                 "/en/calendar?month=13", "/en/calendar?month=abc",
+                                 "/en/calendar?month=%C2%B2", "/en/calendar?month=0", "/en/calendar?month=", "/en/places/",
                                  "/en/places/guyi-garden/extra", "/vendor/leaflet/../../etc/passwd",
                                  "/en/places/%00", "/zh/places/" + "a" * 500])
 def test_bad_urls_are_localized_404s(client, url):

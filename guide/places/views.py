@@ -1,6 +1,7 @@
 """The public pages. Views gather, call the pure core, render."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
@@ -70,7 +71,7 @@ def place(slug: str):
 @bp.get("/calendar")
 def calendar():
     month = request.args.get("month")
-    if month is not None and not (month.isdigit() and 1 <= int(month) <= 12):
+    if month is not None and not re.fullmatch(r"0?[1-9]|1[0-2]", month):
         abort(404)
     month = int(month) if month else None
     now, today = clock.now(), clock.today()
