@@ -1,5 +1,6 @@
 """Jiading Bloom Guide: a bilingual guide to Jiading's seasonal flowers."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +22,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         OTHER_LANGUAGE="en",  # for a browser that asks only for languages we do not serve
         REPORT_FRESH_HOURS=72,  # a report older than this gives way to the estimate
         MAP_TILES="osm",  # or "amap": a basemap that loads in mainland China
-        JSON_AS_ASCII=False,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),  # staff stay logged in on their phones
+        WTF_CSRF_TIME_LIMIT=12 * 3600,  # a form may lie open through a morning's round
+        MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # several photos of up to 10 MB in one form
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_LIMIT_PER_ADDRESS="10 per minute;60 per hour",
+        LOGIN_LIMIT_PER_USERNAME="5 per minute;20 per hour",
     )
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
@@ -38,15 +47,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["MAP_TILES"] not in TILES:
         raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
 
-    from guide.extensions import babel, db
+    from guide.extensions import babel, csrf, db, limiter, login_manager
     from guide.i18n import select_locale
+    from guide.site.sessions import SecureWhenHttpsSessions
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = SecureWhenHttpsSessions()
 
-    from guide import places, site
-    app.register_blueprint(site.bp)
-    app.register_blueprint(places.bp)
-    site.register_error_handlers(app)
-    site.register_template_helpers(app)
-    app.cli.add_command(places.places_cli)
+    from guide.places import cli as places_cli, views as places_views
+    from guide.site import errors, helpers, views as site_views
+    from guide.staff import cli as staff_cli, views as staff_views
+    for blueprint in (site_views.bp, places_views.bp, staff_views.bp):
+        app.register_blueprint(blueprint)
+    errors.register_error_handlers(app)
+    helpers.register_template_helpers(app)
+    app.cli.add_command(places_cli.places_cli)
+    app.cli.add_command(staff_cli.staff_cli)
     return app

@@ -2,7 +2,11 @@
 from datetime import datetime, timezone
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -41,3 +45,7 @@ class UTCDateTime(TypeDecorator):
 
 db = SQLAlchemy(model_class=Base)
 babel = Babel()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+# Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) shares counters between servers.
+limiter = Limiter(key_func=get_remote_address)

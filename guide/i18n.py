@@ -10,8 +10,8 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_interval, format_skeleton, get_month_names
-from flask import current_app, g, request
-from flask_babel import format_timedelta, get_locale
+from flask import Blueprint, abort, current_app, g, request
+from flask_babel import _, format_timedelta, get_locale
 from markupsafe import Markup, escape
 
 from guide.bloom import MonthDay
@@ -50,6 +50,21 @@ def negotiate() -> str:
         if primary in languages():
             return primary
     return current_app.config["OTHER_LANGUAGE"]
+
+
+def add_language_prefix(bp: Blueprint) -> None:
+    """Make a blueprint's URLs start with /<lang>/: a language we serve, or a 404."""
+
+    @bp.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        lang = values.pop("lang", None)
+        if lang not in languages():
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(endpoint, values):
+        values.setdefault("lang", g.get("lang"))
 
 
 def select_locale() -> str:
@@ -123,8 +138,10 @@ def format_day_range(start: date | MonthDay, end: date | MonthDay, with_year: bo
 
 
 def format_ago(moment: datetime, now: datetime) -> str:
-    """2 hours ago / 2小时前."""
-    return format_timedelta(min(moment - now, timedelta(0)), add_direction=True)
+    """2 hours ago / 2小时前; under a minute, "just now" (Babel would say "in 0 seconds")."""
+    if now - moment < timedelta(minutes=1):
+        return _("just now")
+    return format_timedelta(moment - now, add_direction=True)
 
 
 def format_local_time(moment: datetime) -> str:

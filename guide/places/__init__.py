@@ -1,5 +1,2 @@
-"""The public guide: home, place pages, the calendar and events, under /<lang>/."""
-from guide.places.cli import places_cli
-from guide.places.views import bp
-
-__all__ = ["bp", "places_cli"]
+"""The public guide: home, place pages, the calendar and events, under /<lang>/.
+The blueprint is `guide.places.views.bp`; the CLI is `guide.places.cli.places_cli`."""

@@ -21,6 +21,12 @@ class Sighting:
     place: Place
     plant: Plant
     status: Status
+    latest: BloomReport | None  # the newest standing report, fresh or not
+
+    @property
+    def shown_report(self) -> BloomReport | None:
+        """The report behind the public status, when the status comes from one."""
+        return None if self.status.estimated else self.latest
 
 
 def listed_places() -> list[Place]:
@@ -37,21 +43,38 @@ def listed_place(slug: str) -> Place | None:
 
 def sightings(places: list[Place], now: datetime, today: date) -> list[Sighting]:
     """Every listed plant of these places with its current status, in page order."""
-    plants = [plant for place in places for plant in place.listed_plants]
-    latest = _latest_reports([plant.id for plant in plants])
+    return sightings_of([plant for place in places for plant in place.listed_plants], now, today)
+
+
+def sightings_of(plants: list[Plant], now: datetime, today: date) -> list[Sighting]:
+    """These plants with their current status."""
+    latest = latest_reports([plant.id for plant in plants])
     fresh_for = timedelta(hours=current_app.config["REPORT_FRESH_HOURS"])
-    return [Sighting(plant.place, plant,
-                     current_status(plant.window, latest.get(plant.id), now, fresh_for, today))
+    return [Sighting(plant.place, plant, current_status(
+                plant.window, latest[plant.id].as_report() if plant.id in latest else None,
+                now, fresh_for, today), latest.get(plant.id))
             for plant in plants]
 
 
-def _latest_reports(plant_ids: list[int]):
+def latest_reports(plant_ids: list[int]) -> dict[int, BloomReport]:
+    """The newest report of each plant that has not been retracted."""
     if not plant_ids:
         return {}
-    newest = (select(func.max(BloomReport.id)).where(BloomReport.plant_id.in_(plant_ids))
+    newest = (select(func.max(BloomReport.id))
+              .where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
               .group_by(BloomReport.plant_id))
-    rows = db.session.scalars(select(BloomReport).where(BloomReport.id.in_(newest)))
-    return {row.plant_id: row.as_report() for row in rows}
+    rows = db.session.scalars(select(BloomReport).where(BloomReport.id.in_(newest))
+                              .options(selectinload(BloomReport.photo), selectinload(BloomReport.staff)))
+    return {row.plant_id: row for row in rows}
+
+
+def place_reports(place: Place, limit: int = 200) -> list[BloomReport]:
+    """A place's reports, newest first, retracted ones included (they are part of the record)."""
+    return list(db.session.scalars(
+        select(BloomReport).join(BloomReport.plant).where(Plant.place_id == place.id)
+        .order_by(BloomReport.id.desc()).limit(limit)
+        .options(selectinload(BloomReport.photo), selectinload(BloomReport.staff),
+                 selectinload(BloomReport.plant), selectinload(BloomReport.retracted_by))))
 
 
 def events_overlapping(start: date, end: date, place: Place | None = None) -> list[Event]:

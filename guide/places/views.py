@@ -4,34 +4,22 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import _
 
 from guide import clock
 from guide.bloom import BloomStage, rank_key
 from guide.calendar import flowers_in, month_starts, strip
 from guide.geo import navigation_links
-from guide.i18n import format_ago, languages, plain
+from guide.i18n import add_language_prefix, format_ago, plain
 from guide.maps import TILES, Pin, build_map
 from guide.places import queries
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
+add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
 COMING_NEXT = 6  # how many upcoming blooms the home page lists
-
-
-@bp.url_value_preprocessor
-def pull_lang(endpoint, values):
-    lang = values.pop("lang", None)
-    if lang not in languages():
-        abort(404)
-    g.lang = lang
-
-
-@bp.url_defaults
-def add_lang(endpoint, values):
-    values.setdefault("lang", g.get("lang"))
 
 
 @bp.get("/")
@@ -66,6 +54,15 @@ def place(slug: str):
         links=navigation_links(found.lat, found.lon, zh_name or plain(found.name),
                                found.address.get("zh", "")),
         map=_map(seen, now, zoom=15))
+
+
+@bp.get("/places/<slug>/history")
+def history(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    return render_template("places/history.html", place=found, reports=queries.place_reports(found),
+                           now=clock.now())
 
 
 @bp.get("/calendar")
@@ -114,5 +111,7 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
 def _status_line(s: queries.Sighting, now: datetime) -> str:
     if s.status.estimated:
         return _("%(plant)s: estimate from the usual dates", plant=plain(s.plant.name))
-    return _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name),
+    line = _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name),
              ago=format_ago(s.status.reported_at, now))
+    note = plain(s.shown_report.note) if s.shown_report and s.shown_report.note else ""
+    return f"{line} · “{note[:120]}{'…' if len(note) > 120 else ''}”" if note else line

@@ -7,11 +7,21 @@ from guide.bloom import BloomStage
 
 def alternate_urls(external: bool = True) -> dict[str, str]:
     """This page in every language we serve: absolute for hreflang, paths for the switch."""
-    if not (request.endpoint and request.endpoint.startswith("places.") and g.get("lang")):
+    if not (request.endpoint and g.get("lang")):
         return {code: url_for("places.home", lang=code, _external=external) for code in i18n.languages()}
     args = {**(request.view_args or {}), **request.args.to_dict()}
     return {code: url_for(request.endpoint, **{**args, "lang": code}, _external=external)
             for code in i18n.languages()}
+
+
+def local_path(target: str | None, default: str, prefix: str = "/") -> str:
+    """`target` if it is a path on this site under `prefix`, else `default`: never another host
+    ("//evil.example", "/\\evil.example", "https://…")."""
+    target = target or ""
+    if target.startswith(prefix) and not target.startswith("//") and "\\" not in target \
+            and not any(ord(c) < 32 for c in target):
+        return target
+    return default
 
 
 def x_default_url(alternates: dict[str, str]) -> str:
@@ -37,6 +47,8 @@ def register_template_helpers(app: Flask) -> None:
             "alternate_urls": alternate_urls,
             "switch_url": switch_url,
             "stages": list(BloomStage),
+            "stages_by_value": {stage.value: stage for stage in BloomStage},
+            "local_time": i18n.format_local_time,
             "month_names": i18n.month_names,
             "month_names_wide": i18n.month_names_wide,
             "html_lang": i18n.html_lang,

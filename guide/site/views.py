@@ -1,8 +1,11 @@
+import re
 from importlib.resources import files
+from pathlib import Path
 
-from flask import Blueprint, abort, redirect, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
 
 from guide.i18n import LANG_COOKIE, languages, negotiate
+from guide.site.helpers import local_path
 
 bp = Blueprint("site", __name__)
 
@@ -24,14 +27,19 @@ def choose_language(code: str):
     """Remember an explicit choice of language, then go on to the page in that language."""
     if code not in languages():
         abort(404)
-    target = request.args.get("next", "")
-    # Only our own pages: a path on this site, never another host ("//evil", "/\\evil").
-    if not target.startswith(f"/{code}/") or target.startswith("//") or "\\" in target:
-        target = url_for("places.home", lang=code)
+    target = local_path(request.args.get("next"), url_for("places.home", lang=code), prefix=f"/{code}/")
     response = redirect(target, code=303)
     response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                         secure=request.is_secure)
     return response
+
+
+@bp.get("/photos/<name>")
+def photo(name: str):
+    """Report photos, cleaned and stored by content hash: they never change, so cache them."""
+    if not re.fullmatch(r"[0-9a-f]{64}(-thumb)?\.jpg", name):
+        abort(404)
+    return send_from_directory(Path(current_app.instance_path) / "photos", name, max_age=ONE_YEAR)
 
 
 @bp.get("/vendor/leaflet/<path:filename>")

@@ -1,0 +1,106 @@
+"""`flask --app guide staff …`: accounts for park staff. Passwords come from a prompt or
+standard input, never from an argument (arguments end up in shell history and `ps`)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from guide import clock
+from guide.extensions import db
+from guide.places.models import Place
+from guide.staff import operations
+from guide.staff.models import BloomReport, Staff
+
+staff_cli = AppGroup("staff", help="Manage park staff accounts.")
+MIN_PASSWORD = 10
+
+
+def _password() -> str:
+    """Ask twice on a terminal; read one line when standard input is a pipe."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def _staff(username: str) -> Staff:
+    staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == username.lower()))
+    if staff is None:
+        raise click.ClickException(f"no staff member called {username!r}")
+    return staff
+
+
+def _place(slug: str) -> Place:
+    place = db.session.scalar(select(Place).where(Place.slug == slug))
+    if place is None:
+        raise click.ClickException(f"no place with the slug {slug!r} (see data/places.yaml)")
+    return place
+
+
+@staff_cli.command("add")
+@click.argument("username")
+@click.option("--place", "slugs", multiple=True, help="A place this person reports on (repeatable).")
+@click.option("--admin", is_flag=True, help="May report on every place and retract reports.")
+def add_command(username: str, slugs: tuple[str, ...], admin: bool) -> None:
+    """Create a staff account; the password is asked for."""
+    if not (1 <= len(username) <= 80) or any(c.isspace() for c in username):
+        raise click.ClickException("a username is 1–80 characters without spaces")
+    if db.session.scalar(select(Staff).where(func.lower(Staff.username) == username.lower())):
+        raise click.ClickException(f"{username!r} exists already; use `staff passwd` or `staff grant`")
+    places = [_place(slug) for slug in slugs]
+    if not places and not admin:
+        raise click.ClickException("give at least one --place, or --admin")
+    operations.add_staff(username, _password(), places, admin, clock.now())
+    db.session.commit()
+    click.echo(f"{username}: created{' (admin)' if admin else ''}"
+               f"{': ' + ', '.join(slugs) if slugs else ''}.")
+
+
+@staff_cli.command("passwd")
+@click.argument("username")
+def passwd_command(username: str) -> None:
+    """Set a new password; it is asked for."""
+    staff = _staff(username)
+    staff.set_password(_password())
+    db.session.commit()
+    click.echo(f"{staff.username}: password changed.")
+
+
+@staff_cli.command("grant")
+@click.argument("username")
+@click.argument("slug")
+def grant_command(username: str, slug: str) -> None:
+    """Let a staff member report on a place."""
+    staff, place = _staff(username), _place(slug)
+    changed = operations.grant(staff, place)
+    db.session.commit()
+    click.echo(f"{staff.username}: {'may now report on' if changed else 'could already report on'} {slug}.")
+
+
+@staff_cli.command("revoke")
+@click.argument("username")
+@click.argument("slug")
+def revoke_command(username: str, slug: str) -> None:
+    """Stop a staff member reporting on a place (their past reports stay)."""
+    staff, place = _staff(username), _place(slug)
+    changed = operations.revoke(staff, place)
+    db.session.commit()
+    click.echo(f"{staff.username}: {'no longer reports on' if changed else 'did not report on'} {slug}.")
+
+
+@staff_cli.command("list")
+def list_command() -> None:
+    """Every staff member, their places and their last report."""
+    last = dict(db.session.execute(
+        select(BloomReport.staff_id, func.max(BloomReport.reported_at)).group_by(BloomReport.staff_id)).all())
+    for staff in db.session.scalars(select(Staff).order_by(Staff.username)):
+        places = "all places (admin)" if staff.is_admin else ", ".join(p.slug for p in staff.places) or "-"
+        seen = last.get(staff.id)
+        when = seen.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if seen else "never"
+        click.echo(f"{staff.username}\t{places}\tlast report: {when}")

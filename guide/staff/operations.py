@@ -1,0 +1,145 @@
+"""Everything that changes staff data goes through here, from the web forms and the CLI alike.
+Operations check permission, validate, write and flush; callers commit."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from guide.bloom import BloomStage, Status
+from guide.extensions import db
+from guide.places.models import Place, Plant
+from guide.places.queries import latest_reports
+from guide.staff.models import BloomReport, Photo, Staff
+from guide.staff.photos import CleanPhoto
+
+log = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """This person may not do this (the server's check, whatever the form said)."""
+
+
+class Conflict(Exception):
+    """Someone reported on these plants after the form was shown; nothing was saved."""
+
+    def __init__(self, newer: dict[int, BloomReport]):
+        super().__init__(f"newer reports for plants {sorted(newer)}")
+        self.newer = newer
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a staff member reports about one plant."""
+
+    plant: Plant
+    stage: BloomStage
+    percent_open: int | None = None
+    note: dict[str, str] | None = None
+    photo: Photo | None = None
+    seen_version: int = 0  # the id of the newest report the form showed them (0: none)
+
+
+def percent_fits(stage: BloomStage, percent: int | None) -> bool:
+    low, high = stage.percent_range
+    return percent is None or low <= percent <= high
+
+
+def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -> list[BloomReport]:
+    """File one report per observation, all or none: a newer report on any plant is a Conflict."""
+    for obs in observations:
+        if not staff.can_report(obs.plant.place):
+            raise NotAllowed(f"{staff.username} may not report on {obs.plant.place.slug}")
+        if not percent_fits(obs.stage, obs.percent_open):
+            raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
+    _check_versions(observations)
+    rows = [BloomReport(plant=obs.plant, staff=staff, reported_at=now, kind="report",
+                        stage=obs.stage.value, percent_open=obs.percent_open,
+                        note=obs.note or None, photo=obs.photo)
+            for obs in observations]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int,
+                   now: datetime) -> BloomReport:
+    """"Still the same": re-confirm the status the staff member was shown, as a new report."""
+    if not staff.can_report(plant.place):
+        raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
+    _check_versions([Observation(plant, shown.stage, seen_version=seen_version)])
+    row = BloomReport(plant=plant, staff=staff, reported_at=now, kind="confirm",
+                      stage=shown.stage.value, percent_open=shown.percent_open)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
+    """Mark a wrong report retracted (it stays in the record); the previous one stands again."""
+    if not admin.is_admin:
+        raise NotAllowed(f"{admin.username} is not an admin")
+    if report.retracted_at is None:
+        report.retracted_at, report.retracted_by = now, admin
+        db.session.flush()
+        log.warning("report %s (%s, plant %s, by %s) retracted by %s", report.id, report.stage,
+                    report.plant_id, report.staff.username, admin.username)
+
+
+def _check_versions(observations: list[Observation]) -> None:
+    plants = [obs.plant for obs in observations]
+    # Lock the plants' rows where the database can (PostgreSQL), so two submits cannot both
+    # pass the check; on SQLite writes are serialized anyway.
+    db.session.execute(select(Plant.id).where(Plant.id.in_([p.id for p in plants])).with_for_update())
+    latest = latest_reports([p.id for p in plants])
+    newer = {obs.plant.id: latest[obs.plant.id] for obs in observations
+             if obs.plant.id in latest and latest[obs.plant.id].id != obs.seen_version}
+    if newer:
+        raise Conflict(newer)
+
+
+def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
+    """Keep a cleaned photo under its content hash; the same photo twice is stored once."""
+    existing = db.session.scalar(select(Photo).where(Photo.sha256 == clean.sha256))
+    if existing is not None:
+        return existing
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in ((f"{clean.sha256}.jpg", clean.full), (f"{clean.sha256}-thumb.jpg", clean.thumb)):
+        partial = folder / f".{name}.part"
+        partial.write_bytes(data)
+        os.replace(partial, folder / name)  # never a half-written file under the real name
+    photo = Photo(sha256=clean.sha256, width=clean.size[0], height=clean.size[1],
+                  thumb_width=clean.thumb_size[0], thumb_height=clean.thumb_size[1], created_at=now)
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+# Accounts, for the CLI.
+
+def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
+    staff = Staff(username=username, is_admin=is_admin, created_at=now, places=places)
+    staff.set_password(password)
+    db.session.add(staff)
+    db.session.flush()
+    return staff
+
+
+def grant(staff: Staff, place: Place) -> bool:
+    if place in staff.places:
+        return False
+    staff.places.append(place)
+    db.session.flush()
+    return True
+
+
+def revoke(staff: Staff, place: Place) -> bool:
+    if place not in staff.places:
+        return False
+    staff.places.remove(place)
+    db.session.flush()
+    return True

@@ -1,0 +1,236 @@
+"""Staff pages under /<lang>/staff/: log in, report a place's plants, confirm, review, retract."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import _, ngettext
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
+
+from guide import clock
+from guide.extensions import db, limiter, login_manager
+from guide.i18n import add_language_prefix, plain
+from guide.places import queries
+from guide.places.models import Place, Plant
+from guide.site.helpers import local_path
+from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
+from guide.staff.models import BloomReport, Photo, Staff
+from guide.staff.operations import (Conflict, NotAllowed, Observation, confirm_status, report_bloom,
+                                    retract_report, store_photo)
+from guide.staff.photos import PhotoError, clean_photo
+
+bp = Blueprint("staff", __name__, url_prefix="/<lang>/staff")
+add_language_prefix(bp)
+
+PHOTO_ERRORS = {
+    "too-large": lambda: _("The photo is larger than 10 MB. Choose a smaller one."),
+    "format": lambda: _("The photo must be a JPEG, PNG or WebP image."),
+    "not-an-image": lambda: _("This file is not a readable image (it may be damaged or cut short)."),
+    "too-many-pixels": lambda: _("The photo has too many pixels. Choose a smaller one."),
+}
+
+
+@login_manager.user_loader
+def load_staff(staff_id: str) -> Staff | None:
+    return db.session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
+
+
+@login_manager.unauthorized_handler
+def to_login():
+    flash(_("Please log in to continue."))
+    return redirect(url_for("staff.login", lang=g.get("lang"), next=request.path))
+
+
+def _username_key() -> str:
+    return "user:" + (request.form.get("username") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"],
+               key_func=_username_key)
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        staff = db.session.scalar(select(Staff).where(
+            func.lower(Staff.username) == form.username.data.strip().lower()))
+        if staff is not None and staff.check_password(form.password.data):
+            login_user(staff)
+            db.session.commit()
+            return redirect(local_path(form.next.data, url_for("staff.home")))
+        form.password.errors.append(_("Wrong username or password."))
+    return render_template("staff/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("places.home"))
+
+
+@bp.get("/")
+@login_required
+def home():
+    places = current_user_places()
+    if len(places) == 1:
+        return redirect(url_for("staff.place", slug=places[0].slug))
+    seen = queries.sightings(places, clock.now(), clock.today())
+    return render_template("staff/home.html", places=places, sightings=seen)
+
+
+@bp.get("/places/<slug>")
+@login_required
+def place(slug: str):
+    found = _allowed_place(slug)
+    return _place_page(found, _blank_forms(found))
+
+
+@bp.post("/places/<slug>/report")
+@login_required
+def report(slug: str):
+    found = _allowed_place(slug)
+    forms, photo_errors = _forms_from_request(found)
+    if not all(f.validate() for f in forms.values()) or photo_errors:
+        return _place_page(found, forms, photo_errors, message=_("Please correct the marked fields."),
+                           status=400)
+    observations = [Observation(plant, forms[plant.id].chosen_stage, forms[plant.id].percent_open.data,
+                                forms[plant.id].note(), _kept_photo(forms[plant.id]),
+                                forms[plant.id].version.data or 0)
+                    for plant in found.listed_plants if forms[plant.id].touched]
+    if not observations:
+        return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."),
+                           status=400)
+    try:
+        report_bloom(current_user, observations, clock.now())
+    except Conflict as conflict:
+        db.session.rollback()
+        for plant_id, newer in conflict.newer.items():
+            forms[plant_id].version.data = newer.id  # resending now is a deliberate choice
+        return _place_page(found, forms, conflict=conflict.newer, status=409)
+    db.session.commit()
+    flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!",
+                   len(observations)))
+    return redirect(url_for("staff.place", slug=found.slug))
+
+
+@bp.post("/plants/<int:plant_id>/confirm")
+@login_required
+def confirm(plant_id: int):
+    plant = db.session.get(Plant, plant_id)
+    if plant is None or not plant.place.listed:
+        abort(404)
+    if not current_user.can_report(plant.place):
+        abort(403)
+    form = ConfirmForm()
+    sighting = queries.sightings_of([plant], clock.now(), clock.today())[0]
+    try:
+        confirm_status(current_user, plant, sighting.status, form.version.data or 0, clock.now())
+    except Conflict as conflict:
+        db.session.rollback()
+        forms = _blank_forms(plant.place)
+        return _place_page(plant.place, forms, conflict=conflict.newer, status=409)
+    db.session.commit()
+    flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.status.stage.title))
+    return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
+
+
+@bp.get("/places/<slug>/history")
+@login_required
+def history(slug: str):
+    found = _allowed_place(slug)
+    return render_template("staff/history.html", place=found, reports=queries.place_reports(found),
+                           form=CsrfOnlyForm(), now=clock.now())
+
+
+@bp.post("/reports/<int:report_id>/retract")
+@login_required
+def retract(report_id: int):
+    found = db.session.get(BloomReport, report_id)
+    if found is None:
+        abort(404)
+    try:
+        retract_report(current_user, found, clock.now())
+    except NotAllowed:
+        abort(403)
+    db.session.commit()
+    flash(_("The report was retracted. The one before it stands again."))
+    return redirect(url_for("staff.history", slug=found.plant.place.slug))
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """An expired or missing token: the form comes back with everything typed, to send again."""
+    if request.endpoint == "staff.report" and current_user.is_authenticated:
+        found = _allowed_place(request.view_args["slug"])
+        forms, photo_errors = _forms_from_request(found)
+        return _place_page(found, forms, photo_errors, status=400, message=_(
+            "The form had expired, so nothing was sent. Everything you entered is still here: send it again."))
+    if request.endpoint == "staff.login":
+        form = LoginForm(formdata=None, username=request.form.get("username", ""),
+                         next=request.form.get("next", ""))
+        form.password.errors = [_("The page had expired. Please enter your password again.")]
+        return render_template("staff/login.html", form=form), 400
+    flash(_("The page had expired. Please try again."))
+    return redirect(url_for("staff.home"))
+
+
+def current_user_places() -> list[Place]:
+    if current_user.is_admin:
+        return queries.listed_places()
+    return [p for p in current_user.places if p.listed]
+
+
+def _allowed_place(slug: str) -> Place:
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    if not current_user.can_report(found):
+        abort(403)
+    return found
+
+
+def _blank_forms(place: Place) -> dict[int, PlantReportForm]:
+    latest = queries.latest_reports([p.id for p in place.listed_plants])
+    return {plant.id: PlantReportForm(formdata=None, prefix=f"p{plant.id}",
+                                      version=latest[plant.id].id if plant.id in latest else 0)
+            for plant in place.listed_plants}
+
+
+def _forms_from_request(place: Place) -> tuple[dict[int, PlantReportForm], dict[int, str]]:
+    """The submitted sub-forms; photos are cleaned and kept now, so they survive a re-render."""
+    forms, errors = {}, {}
+    for plant in place.listed_plants:
+        prefix = f"p{plant.id}"
+        upload = request.files.get(f"{prefix}-photo")
+        form = PlantReportForm(request.form, prefix=prefix, has_photo=bool(upload and upload.filename))
+        if upload and upload.filename:
+            try:
+                photo = store_photo(clean_photo(upload.read()), photos_folder(), clock.now())
+                db.session.commit()
+                form.photo_ref.data = photo.sha256
+            except PhotoError as error:
+                errors[plant.id] = PHOTO_ERRORS[error.code]()
+        forms[plant.id] = form
+    return forms, errors
+
+
+def _kept_photo(form: PlantReportForm) -> Photo | None:
+    ref = form.photo_ref.data
+    return db.session.scalar(select(Photo).where(Photo.sha256 == ref)) if ref else None
+
+
+def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=None, status=200):
+    now = clock.now()
+    seen = queries.sightings_of(place.listed_plants, now, clock.today())
+    kept = {pid: _kept_photo(f) for pid, f in forms.items() if f.photo_ref.data}
+    return render_template("staff/place.html", place=place, sightings=seen, forms=forms,
+                           photo_errors=photo_errors or {}, conflict=conflict or {}, kept=kept,
+                           message=message, envelope=CsrfOnlyForm(), confirm_form=ConfirmForm(),
+                           now=now), status
+
+
+def photos_folder() -> Path:
+    return Path(current_app.instance_path) / "photos"
