@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_interval, format_skeleton, get_month_names
+from babel.dates import format_interval, format_skeleton, format_time, get_month_names
 from flask import Blueprint, abort, current_app, g, request
 from flask_babel import _, format_timedelta, get_locale
 from markupsafe import Markup, escape
@@ -145,7 +145,9 @@ def format_ago(moment: datetime, now: datetime) -> str:
 
 
 def format_local_time(moment: datetime) -> str:
-    return format_skeleton("MMMdHm", moment.astimezone(LOCAL_ZONE), locale=get_locale())
+    """Apr 15 07:30 / 4月15日 07:30, in Shanghai time."""
+    local = moment.astimezone(LOCAL_ZONE)
+    return f"{format_skeleton('MMMd', local, locale=get_locale())} {format_time(local, 'short', locale=get_locale())}"
 
 
 def month_names() -> dict[int, str]:

@@ -94,3 +94,45 @@ def report(guide_app):
             db.session.commit()
 
     return file_report
+
+
+PASSWORD = "plum-blossom-2026"
+
+
+def csrf_token(html: str) -> str:
+    import re
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def make_staff(guide_app):
+    """make_staff("wang", "guyi-garden", admin=False): an account made through the CLI."""
+
+    def create(username: str, *slugs: str, admin: bool = False, password: str = PASSWORD):
+        args = ["staff", "add", username, *[a for slug in slugs for a in ("--place", slug)]]
+        result = guide_app.test_cli_runner().invoke(args=args + (["--admin"] if admin else []),
+                                                    input=password + "\n")
+        assert result.exit_code == 0, result.output
+        return username
+
+    return create
+
+
+def login(client, username: str, password: str = PASSWORD, lang: str = "zh", **extra):
+    page = client.get(f"/{lang}/staff/login")
+    return client.post(f"/{lang}/staff/login", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": username,
+        "password": password, **extra})
+
+
+@pytest.fixture
+def login_as(client, make_staff):
+    """login_as("wang", "guyi-garden"): a logged-in client for a new staff member of those places."""
+
+    def log_in(username: str, *slugs: str, admin: bool = False):
+        make_staff(username, *slugs, admin=admin)
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return log_in

@@ -22,8 +22,13 @@ class CsrfOnlyForm(FlaskForm):
     """For buttons that only need the CSRF token: logout, retract, the place form's envelope."""
 
 
+def _version(value) -> int:
+    """The id of the newest report a form was built on; anything odd counts as none seen."""
+    return int(value) if str(value or "").isdigit() else 0
+
+
 class ConfirmForm(FlaskForm):
-    version = IntegerField(validators=[Optional()])
+    version = HiddenField(filters=[_version])
 
 
 def _stage_choices():
@@ -33,7 +38,8 @@ def _stage_choices():
 class PlantReportForm(Form):
     """What one plant looks like this morning. Left untouched, it reports nothing."""
 
-    stage = RadioField(_l("Stage"), choices=_stage_choices, validators=[Optional()], default="")
+    # No Optional() here: it would stop the chain before validate_stage can ask for a stage.
+    stage = RadioField(_l("Stage"), choices=_stage_choices, default="")
     percent_open = IntegerField(_l("Flowers open, in %"), validators=[
         Optional(), NumberRange(0, 100, message=_l("Enter a number from 0 to 100."))])
     note_zh = TextAreaField(_l("Note in Chinese"), validators=[
@@ -41,7 +47,7 @@ class PlantReportForm(Form):
     note_en = TextAreaField(_l("Note in English"), validators=[
         Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))])
     photo_ref = HiddenField()  # a photo already received, kept while the form comes back
-    version = IntegerField(validators=[Optional()])
+    version = HiddenField(filters=[_version])
 
     def __init__(self, *args, has_photo: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -98,7 +98,7 @@ def report(slug: str):
                            status=400)
     observations = [Observation(plant, forms[plant.id].chosen_stage, forms[plant.id].percent_open.data,
                                 forms[plant.id].note(), _kept_photo(forms[plant.id]),
-                                forms[plant.id].version.data or 0)
+                                forms[plant.id].version.data)
                     for plant in found.listed_plants if forms[plant.id].touched]
     if not observations:
         return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."),
@@ -127,7 +127,7 @@ def confirm(plant_id: int):
     form = ConfirmForm()
     sighting = queries.sightings_of([plant], clock.now(), clock.today())[0]
     try:
-        confirm_status(current_user, plant, sighting.status, form.version.data or 0, clock.now())
+        confirm_status(current_user, plant, sighting.status, form.version.data, clock.now())
     except Conflict as conflict:
         db.session.rollback()
         forms = _blank_forms(plant.place)
