@@ -136,3 +136,53 @@ def login_as(client, make_staff):
         return client
 
     return log_in
+
+
+# Browser tests: one Chromium for the session, one live server (and database) per test module.
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The guide with data/places.yaml, frozen at 09:00 on 15 April (wisteria at its peak)."""
+    from tests.browser_support import serving
+    with pytest.MonkeyPatch.context() as mp:
+        moment = datetime(2026, 4, 15, 1, 0, tzinfo=timezone.utc)
+        mp.setattr(clock, "now", lambda: moment)
+        folder = tmp_path_factory.mktemp("live")
+        app = make_app(folder / "guide.sqlite", SERVER_NAME=None)
+        app.instance_path = str(folder / "instance")
+        load_file(app)
+        with serving(app) as base:
+            yield app, base
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def phone(browser):
+    """phone(tiles_load=True, locale="en-US") → (page, watch) at 375×812, touch, 2× pixels."""
+    from tests.browser_support import PHONE, Watch
+    contexts = []
+
+    def open_page(tiles_load=True, locale="en-US"):
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        return page, Watch(page, tiles_load)
+
+    yield open_page
+    for context in contexts:
+        context.close()
