@@ -226,3 +226,12 @@ def test_everything_staff_type_is_escaped_on_every_page_and_map(login_as, guide_
         assert html.count("</script>") == html.count("<script"), url
     assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;${alert(2)}" in public.get(
         "/en/places/guyi-garden").get_data(as_text=True)
+
+
+def test_a_body_past_the_upload_limit_gets_a_localized_page(guide_app, make_staff):
+    make_staff("wang", "guyi-garden")
+    guide_app.config["MAX_CONTENT_LENGTH"] = 2000
+    client = guide_app.test_client()
+    login(client, "wang")
+    response = client.post("/zh/staff/places/guyi-garden/report", data={"x": "y" * 5000})
+    assert response.status_code == 413 and "上传内容过大" in response.get_data(as_text=True)
