@@ -148,3 +148,10 @@ def _login_from(client, username, address, lang="zh"):
     return client.post(f"/{lang}/staff/login", environ_base={"REMOTE_ADDR": address}, data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "username": username,
         "password": "wrong-password"})
+
+
+def test_staff_commands_work_on_a_new_empty_database(tmp_path):
+    from tests.conftest import make_app
+    app = make_app(tmp_path / "empty.sqlite")
+    result = app.test_cli_runner().invoke(args=["staff", "add", "boss", "--admin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0 and "boss: created (admin)." in result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from guide import clock
@@ -14,7 +14,11 @@ from guide.places.models import Place
 from guide.staff import operations
 from guide.staff.models import BloomReport, Staff
 
-staff_cli = AppGroup("staff", help="Manage park staff accounts.")
+@click.group("staff", cls=AppGroup)
+@with_appcontext
+def staff_cli() -> None:
+    """Manage park staff accounts."""
+    db.create_all()  # a new database may not have its tables yet
 MIN_PASSWORD = 10
 
 
