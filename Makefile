@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app guide
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk zbar-tools poppler-utils
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test install install-test catalogs browser-deps data messages clean
@@ -36,11 +37,12 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 data: install catalogs
 	$(FLASK) places load data/places.yaml
 
-# Chromium and CJK fonts from Debian, for the browser tests (never a downloaded browser).
+# From Debian, for the tests: Chromium and CJK fonts for the browser (never a downloaded
+# browser), zbarimg to decode QR codes, pdftoppm to look at printed cards.
 browser-deps:
-	@dpkg -s chromium chromium-driver fonts-noto-cjk >/dev/null 2>&1 || { \
+	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; }
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES); }
 
 # After changing UI strings: extract them and merge into every catalog, then translate.
 messages: install

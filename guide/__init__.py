@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         OTHER_LANGUAGE="en",  # for a browser that asks only for languages we do not serve
         REPORT_FRESH_HOURS=72,  # a report older than this gives way to the estimate
         MAP_TILES="osm",  # or "amap": a basemap that loads in mainland China
+        PUBLIC_BASE_URL=None,  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),  # staff stay logged in on their phones
@@ -59,8 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from guide.places import cli as places_cli, views as places_views
     from guide.site import errors, helpers, views as site_views
+    from guide.share import views as share_views
     from guide.staff import cli as staff_cli, views as staff_views
-    for blueprint in (site_views.bp, places_views.bp, staff_views.bp):
+    for blueprint in (site_views.bp, places_views.bp, staff_views.bp, share_views.bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     helpers.register_template_helpers(app)

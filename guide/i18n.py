@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_interval, format_skeleton, format_time, get_month_names
 from flask import Blueprint, abort, current_app, g, request
 from flask_babel import _, format_timedelta, get_locale
@@ -107,6 +108,12 @@ def plain(text: dict[str, str] | None) -> str:
 def html_lang(code: str) -> str:
     """The tag for lang= and hreflang=: our zh is Simplified Chinese."""
     return {"zh": "zh-Hans"}.get(code, code)
+
+
+def og_locale(code: str) -> str:
+    """Open Graph's form, language_TERRITORY: zh → zh_CN, en → en_US."""
+    likely = Locale.parse(get_global("likely_subtags").get(code, code))
+    return f"{likely.language}_{likely.territory}" if likely.territory else likely.language
 
 
 def language_name(code: str) -> str:

@@ -22,11 +22,11 @@ class Head(HTMLParser):
         a = dict(attrs)
         if tag == "html":
             self.lang = a.get("lang")
-        elif tag == "title":
+        elif tag == "title" and not self.title:  # the document's, not an SVG's
             self._in_title = True
         elif tag == "meta" and a.get("name") == "description":
             self.description = a.get("content")
-        elif tag == "link" and a.get("rel") == "alternate":
+        elif tag == "link" and a.get("rel") == "alternate" and "hreflang" in a:
             self.alternates[a["hreflang"]] = a["href"]
 
     def handle_endtag(self, tag):

@@ -95,6 +95,8 @@ class Event(db.Model):
     description: Mapped[LocalizedText | None] = mapped_column(JSON)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    # Raised whenever the dates change, so that calendar apps update the event (RFC 5545).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="events")

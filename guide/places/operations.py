@@ -91,8 +91,10 @@ def _sync_events(place: Place, data: PlaceIn, now: datetime) -> bool:
     for item in data.events:
         event = by_key.pop(item.key, None)
         if event is None:
-            event = Event(key=item.key)
+            event = Event(key=item.key, sequence=0)
             place.events.append(event)
+        if event.id is not None and (event.starts_on, event.ends_on) != (item.start, item.end):
+            event.sequence += 1
         values = {"name": item.name, "description": item.description,
                   "starts_on": item.start, "ends_on": item.end}
         if _assign(event, values):

@@ -92,3 +92,12 @@ def events_before(day: date, limit: int) -> list[Event]:
     return list(db.session.scalars(
         select(Event).join(Event.place).where(Place.listed, Event.ends_on < day)
         .order_by(Event.starts_on.desc(), Event.id).limit(limit).options(selectinload(Event.place))))
+
+
+def recent_reports(places: list[Place], limit: int = 50) -> list[BloomReport]:
+    """The newest standing reports on these places' listed plants, for feeds."""
+    plant_ids = [plant.id for place in places for plant in place.listed_plants]
+    return list(db.session.scalars(
+        select(BloomReport).where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
+        .order_by(BloomReport.id.desc()).limit(limit)
+        .options(selectinload(BloomReport.photo), selectinload(BloomReport.plant).selectinload(Plant.place))))

@@ -3,15 +3,25 @@ from flask import Flask, current_app, g, request, url_for
 
 from guide import i18n
 from guide.bloom import BloomStage
+from guide.share.qr import qr_svg
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full URL for links that leave the page (QR codes, feeds, share tags): on the public
+    base URL when one is configured (PUBLIC_BASE_URL), else on the host that was asked."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 def alternate_urls(external: bool = True) -> dict[str, str]:
     """This page in every language we serve: absolute for hreflang, paths for the switch."""
+    link = absolute_url if external else url_for
     if not (request.endpoint and g.get("lang")):
-        return {code: url_for("places.home", lang=code, _external=external) for code in i18n.languages()}
+        return {code: link("places.home", lang=code) for code in i18n.languages()}
     args = {**(request.view_args or {}), **request.args.to_dict()}
-    return {code: url_for(request.endpoint, **{**args, "lang": code}, _external=external)
-            for code in i18n.languages()}
+    return {code: link(request.endpoint, **{**args, "lang": code}) for code in i18n.languages()}
 
 
 def local_path(target: str | None, default: str, prefix: str = "/") -> str:
@@ -28,7 +38,9 @@ def x_default_url(alternates: dict[str, str]) -> str:
     """For visitors in no language we serve: the root negotiates on the home page; elsewhere
     the version for other languages."""
     if request.endpoint == "places.home":
-        return url_for("site.root", _external=True)
+        return absolute_url("site.root")
+    if request.endpoint == "places.place":
+        return absolute_url("site.place_link", slug=request.view_args["slug"])
     return alternates[current_app.config["OTHER_LANGUAGE"]]
 
 
@@ -55,6 +67,9 @@ def register_template_helpers(app: Flask) -> None:
             "x_default_url": x_default_url,
             "ago": i18n.format_ago,
             "weekday_date": i18n.format_weekday_date,
+            "absolute_url": absolute_url,
+            "og_locale": i18n.og_locale,
+            "qr_svg": qr_svg,
             "day_range": i18n.format_day_range,
         }
 

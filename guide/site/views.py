@@ -22,6 +22,14 @@ def root():
     return response
 
 
+@bp.get("/places/<slug>")
+def place_link(slug: str):
+    """The language-neutral link that concierges share: the place in the visitor's language."""
+    response = redirect(url_for("places.place", lang=negotiate(), slug=slug), code=302)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 @bp.get("/language/<code>")
 def choose_language(code: str):
     """Remember an explicit choice of language, then go on to the page in that language."""

@@ -1,0 +1,2 @@
+"""Sharing the guide: language-neutral links, QR codes, printable cards, calendars, feeds and
+the embeddable widget. The blueprint is `guide.share.views.bp`."""

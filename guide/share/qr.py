@@ -1,0 +1,20 @@
+"""QR codes of our links, as inline SVG for pages and cards (segno; pure)."""
+import io
+
+import segno
+from markupsafe import Markup
+
+
+def qr_svg(url: str, title: str, scale: int = 4) -> Markup:
+    """An inline <svg> QR code; `title` names it for screen readers."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=scale, border=2, dark="#1f1a24", light="#ffffff", title=title,
+                          svgclass="qr", omitsize=False)
+    return Markup('<svg role="img" aria-label="{}" ').format(title) + Markup(svg.removeprefix("<svg "))
+
+
+def qr_png(url: str, scale: int = 8) -> bytes:
+    """The same code as a PNG (for decoders that read images)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=scale, border=4)
+    return out.getvalue()

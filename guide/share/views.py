@@ -1,0 +1,127 @@
+"""What concierges and other sites take away: cards, handouts, calendars, feeds, the widget."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import _, force_locale
+from markupsafe import Markup
+
+from guide import clock
+from guide.i18n import add_language_prefix, languages, page_lang, plain
+from guide.places import queries
+from guide.places.models import Place
+from guide.share import calendars
+from guide.share.qr import qr_svg
+from guide.site.helpers import absolute_url
+
+bp = Blueprint("share", __name__, url_prefix="/<lang>")
+add_language_prefix(bp)
+
+HANDOUT_MAX = 8  # two A4 pages of four cards
+
+
+@dataclass(frozen=True)
+class Card:
+    place: Place
+    link: str
+    qr: Markup
+    sides: list[Markup]  # one per card language, each rendered in its own language
+    taxi_label: str
+
+
+def card_languages() -> list[str]:
+    """Chinese for the taxi driver, and the reader's language (English for a Chinese reader)."""
+    other = page_lang() if page_lang() != "zh" else "en"
+    return ["zh", other] if "zh" in languages() else [page_lang()]
+
+
+def make_card(place: Place) -> Card:
+    now, today = clock.now(), clock.today()
+    seen = queries.sightings([place], now, today)
+    link = absolute_url("site.place_link", slug=place.slug)
+    sides, labels = [], []
+    for code in card_languages():
+        with force_locale(code):
+            sides.append(Markup(render_template("share/_card_side.html", place=place, sightings=seen,
+                                                 side_lang=code, today=today, now=now)))
+            labels.append(_("Please take me to"))
+    qr = qr_svg(link, _("QR code of the link to %(place)s", place=plain(place.name)), scale=3)
+    return Card(place, link, qr, sides, " / ".join(dict.fromkeys(labels)))
+
+
+@bp.get("/places/<slug>/card")
+def card(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    return render_template("share/card.html", card=make_card(found), place=found)
+
+
+@bp.get("/concierge")
+def concierge():
+    """Pick places, get one printable handout on a link that encodes the choice."""
+    chosen = request.args.getlist("place")
+    places = queries.listed_places()
+    by_slug = {p.slug: p for p in places}
+    if any(slug not in by_slug for slug in chosen) or len(chosen) > HANDOUT_MAX:
+        abort(404)
+    cards = [make_card(by_slug[slug]) for slug in dict.fromkeys(chosen)]
+    return render_template("share/concierge.html", places=places, chosen=chosen, cards=cards,
+                           most=HANDOUT_MAX)
+
+
+@bp.get("/events.ics")
+def events_calendar():
+    today = clock.today()
+    events = queries.events_overlapping(today - timedelta(days=366), date.max)
+    return _ical(calendars.events_calendar(events, page_lang(), _("Jiading flower festivals")),
+                 "jiading-flower-festivals.ics")
+
+
+@bp.get("/events/<slug>/<key>.ics")
+def event_calendar(slug: str, key: str):
+    found = queries.listed_place(slug)
+    event = next((e for e in found.events if e.key == key), None) if found else None
+    if event is None:
+        abort(404)
+    return _ical(calendars.events_calendar([event], page_lang(), plain(event.name)), f"{slug}-{key}.ics")
+
+
+@bp.get("/places/<slug>/bloom.ics")
+def bloom_calendar(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    return _ical(calendars.bloom_calendar(found, clock.today().year, page_lang()), f"{slug}-bloom.ics")
+
+
+@bp.get("/feed.atom")
+def site_feed():
+    places = queries.listed_places()
+    return _atom(queries.recent_reports(places), _("Bloom reports from Jiading"),
+                 absolute_url("share.site_feed"), absolute_url("places.home"))
+
+
+@bp.get("/places/<slug>/feed.atom")
+def place_feed(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    return _atom(queries.recent_reports([found]), _("Bloom reports: %(place)s", place=plain(found.name)),
+                 absolute_url("share.place_feed", slug=slug), absolute_url("places.place", slug=slug))
+
+
+def _ical(calendar, filename: str) -> Response:
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
+    response.charset = "utf-8"
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
+    body = render_template("share/feed.xml", reports=reports, title=title, self_url=self_url,
+                           page_url=page_url, updated=reports[0].reported_at if reports else clock.now())
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
