@@ -1,0 +1,167 @@
+"""What concierges and other sites take away: links, QR codes, share tags, cards, calendars, feeds."""
+import re
+import subprocess
+from datetime import date, timedelta
+
+import feedparser
+import pytest
+from icalendar import Calendar
+
+from guide.share.qr import qr_png
+from tests.test_staff_reports import plant_ids, send
+
+
+@pytest.mark.parametrize("header, expected", [("zh-CN,zh;q=0.9", "/zh/places/guyi-garden"),
+                                              ("en-GB", "/en/places/guyi-garden"),
+                                              ("de-DE", "/en/places/guyi-garden"),
+                                              (None, "/zh/places/guyi-garden")])
+def test_the_neutral_link_opens_the_place_in_the_visitors_language(client, header, expected):
+    response = client.get("/places/guyi-garden", headers={"Accept-Language": header} if header else {})
+    assert response.status_code == 302 and response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_share_actions_and_x_default_use_the_neutral_link(client):
+    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    assert 'data-share-url="http://guide.test/places/guyi-garden"' in html
+    assert 'value="http://guide.test/places/guyi-garden"' in html
+    assert '<link rel="alternate" hreflang="x-default" href="http://guide.test/places/guyi-garden">' in html
+
+
+def test_the_public_base_url_setting_is_used_for_links_that_leave_the_page(guide_app):
+    guide_app.config["PUBLIC_BASE_URL"] = "https://bloom.example.cn/"
+    html = guide_app.test_client().get("/zh/places/guyi-garden").get_data(as_text=True)
+    assert 'data-share-url="https://bloom.example.cn/places/guyi-garden"' in html
+    assert '<meta property="og:url" content="https://bloom.example.cn/zh/places/guyi-garden">' in html
+
+
+def decode_qr(png: bytes, tmp_path) -> str:
+    path = tmp_path / "qr.png"
+    path.write_bytes(png)
+    result = subprocess.run(["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_qr_code_decodes_to_the_neutral_link(client, tmp_path):
+    html = client.get("/zh/places/guyi-garden").get_data(as_text=True)
+    svg = re.search(r'<svg role="img" aria-label="([^"]+)" viewBox[^>]*class="qr">', html)
+    assert svg and svg.group(1) == "古猗园链接的二维码"
+    # The page's SVG and this PNG come from the same segno code of the same link.
+    assert decode_qr(qr_png("http://guide.test/places/guyi-garden"), tmp_path) == "http://guide.test/places/guyi-garden"
+
+
+def test_the_qr_code_on_the_page_is_the_link_on_the_page(client, tmp_path):
+    """Render the page's own SVG to PNG in Chromium-free Python: segno can re-make it from the URL
+    the page shows, and the SVG paths must match."""
+    from guide.share.qr import qr_svg
+    html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    link = re.search(r'<p class="card-link">([^<]+)</p>', html).group(1)
+    assert link == "http://guide.test/places/guyi-garden"
+    page_path = re.search(r'<path class="qrline"[^>]* d="([^"]+)"', html).group(1)
+    assert page_path in str(qr_svg(link, "x", scale=3))
+    assert decode_qr(qr_png(link), tmp_path) == link
+
+
+@pytest.mark.parametrize("lang, locale, alternate", [("zh", "zh_CN", "en_US"), ("en", "en_US", "zh_CN")])
+@pytest.mark.parametrize("path", ["/{lang}/", "/{lang}/places/guyi-garden", "/{lang}/calendar", "/{lang}/events",
+                                  "/{lang}/places/guyi-garden/history", "/{lang}/concierge"])
+def test_every_public_page_has_share_tags_and_a_canonical_link(client, path, lang, locale, alternate):
+    url = path.format(lang=lang)
+    html = client.get(url).get_data(as_text=True)
+    tag = lambda prop: re.search(rf'<meta (?:property|name)="{prop}" content="([^"]*)">', html).group(1)  # noqa: E731
+    assert f'<link rel="canonical" href="http://guide.test{url}">' in html
+    assert tag("og:url") == f"http://guide.test{url}"
+    assert tag("og:title") and tag("og:description") and tag("twitter:title")
+    assert tag("og:image") == "http://guide.test/static/og.png" and tag("twitter:card") == "summary_large_image"
+    assert tag("og:locale") == locale and tag("og:locale:alternate") == alternate
+
+
+def test_the_card_has_both_languages_the_taxi_block_and_the_status_with_its_date(client, freeze):
+    freeze("2026-04-15 09:00")
+    html = client.get("/en/places/jiading-wisteria-park/card").get_data(as_text=True)
+    assert "请带我去 / Please take me to" in html
+    assert '<p class="card-taxi__address">上海市嘉定区博乐路45号</p>' in html
+    assert "嘉定紫藤园" in html and "Jiading Wisteria Park" in html
+    assert "截至4月15日" in html and "As of Apr 15" in html
+    assert "stage--peak" in html
+    assert "地铁11号线嘉定西站" in html and "Metro Line 11 to Jiading West" in html
+    assert "7:00–18:00" in html and "Free." in html
+
+
+def test_the_concierge_link_encodes_the_choice(client):
+    url = "/en/concierge?place=guyi-garden&place=qiuxia-garden&place=huilongtan-park"
+    html = client.get(url).get_data(as_text=True)
+    assert html.count('class="print-card"') == 3 and html.count('class="sheet sheet--a4"') == 1
+    assert html.count("checked>") == 3
+    assert "http://guide.test/en/concierge?place=guyi-garden&amp;place=qiuxia-garden&amp;place=huilongtan-park" in html
+    assert client.get("/en/concierge?place=nowhere").status_code == 404
+    assert client.get("/zh/concierge").status_code == 200
+
+
+def ical(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.data)
+
+
+def test_event_calendar_has_all_day_events_with_stable_uids_and_places(client, freeze):
+    freeze("2025-06-01 09:00")
+    events = ical(client, "/en/events.ics").walk("VEVENT")
+    lotus = next(e for e in events if str(e["uid"]) == "event-guyi-garden-lotus-exhibition-2025@jiading-bloom-guide")
+    assert str(lotus["summary"]) == "Shanghai Lotus and Water-Lily Exhibition"
+    assert lotus.decoded("dtstart") == date(2025, 7, 7) and lotus.decoded("dtend") == date(2025, 8, 8)  # exclusive
+    assert "上海市嘉定区南翔镇沪宜公路218号" in str(lotus["location"]) and "218 Huyi Highway" in str(lotus["location"])
+    assert (lotus["geo"].latitude, lotus["geo"].longitude) == (31.2916, 121.317)
+    assert lotus.decoded("dtstamp") and int(lotus["sequence"]) == 0
+    again = ical(client, "/en/events.ics").walk("VEVENT")
+    assert [str(e["uid"]) for e in again] == [str(e["uid"]) for e in events]
+
+
+def test_changing_an_events_dates_raises_its_sequence(guide_app, tmp_path, freeze):
+    from tests.conftest import PLACES_YAML
+    freeze("2025-06-01 09:00")
+    moved = tmp_path / "places.yaml"
+    moved.write_text(PLACES_YAML.read_text(encoding="utf-8").replace(
+        "start: 2025-07-07\n        end: 2025-08-07", "start: 2025-07-10\n        end: 2025-08-10"), encoding="utf-8")
+    assert guide_app.test_cli_runner().invoke(args=["places", "load", str(moved)]).exit_code == 0
+    event = ical(guide_app.test_client(), "/zh/events/guyi-garden/lotus-exhibition-2025.ics").walk("VEVENT")[0]
+    assert int(event["sequence"]) == 1 and event.decoded("dtstart") == date(2025, 7, 10)
+    assert str(event["summary"]) == "上海荷花睡莲展"
+
+
+def test_bloom_calendar_gives_this_years_window(client, freeze):
+    freeze("2026-11-25 09:00")
+    events = {str(e["uid"]): e for e in ical(client, "/en/places/guyi-garden/bloom.ics").walk("VEVENT")}
+    peony = events["bloom-guyi-garden-peony-bloom-2026@jiading-bloom-guide"]
+    assert peony.decoded("dtstart") == date(2026, 4, 8) and peony.decoded("dtend") == date(2026, 5, 1)
+    assert str(peony["summary"]) == "Tree peony in flower (usual dates)"
+    wintersweet = events["bloom-guyi-garden-wintersweet-peak-2026@jiading-bloom-guide"]
+    assert wintersweet.decoded("dtstart") == date(2026, 1, 2) and wintersweet.decoded("dtend") == date(2026, 1, 23)
+    crossing = events["bloom-guyi-garden-wintersweet-bloom-2026@jiading-bloom-guide"]
+    assert crossing.decoded("dtstart") == date(2026, 12, 12) and crossing.decoded("dtend") == date(2027, 2, 10)
+
+
+def test_unknown_calendars_are_404(client):
+    assert client.get("/en/events/guyi-garden/nope.ics").status_code == 404
+    assert client.get("/en/places/nowhere/bloom.ics").status_code == 404
+
+
+def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
+    client = login_as("wang", "guyi-garden")
+    send(client, "guyi-garden", plant_ids(guide_app, "guyi-garden"), lang="en",
+         peony={"stage": "peak", "percent_open": "80", "note_en": "Best by the pond", "note_zh": "池边最好"})
+    public = guide_app.test_client()
+    for url, lang, title, note in (("/en/feed.atom", "en", "Guyi Garden · Tree peony: Peak (80% open)", "Best by the pond"),
+                                   ("/zh/places/guyi-garden/feed.atom", "zh", "古猗园 · 牡丹: 盛花 (已开80%)", "池边最好")):
+        response = public.get(url)
+        assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+        feed = feedparser.parse(response.data)
+        assert not feed.bozo, feed.bozo_exception
+        assert feed.feed.language.startswith(lang) or feed.feed.get("language") is None
+        entry = feed.entries[0]
+        assert entry.title == title and note in entry.summary
+        assert entry.link == "http://guide.test/" + lang + "/places/guyi-garden"
+        assert entry.id.startswith("tag:jiading-bloom-guide,2026:report/")
+        assert "wang" not in response.get_data(as_text=True)
