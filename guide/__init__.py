@@ -60,9 +60,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from guide.places import cli as places_cli, views as places_views
     from guide.site import errors, helpers, views as site_views
+    from guide.api import views as api_views
     from guide.share import views as share_views
     from guide.staff import cli as staff_cli, views as staff_views
-    for blueprint in (site_views.bp, places_views.bp, staff_views.bp, share_views.bp):
+    for blueprint in (site_views.bp, places_views.bp, staff_views.bp, share_views.bp,
+                      share_views.embed_bp, api_views.bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     helpers.register_template_helpers(app)

@@ -243,3 +243,8 @@ def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):
     from tests.conftest import make_app
     with pytest.raises(RuntimeError, match="MAP_TILES must be one of osm, amap"):
         make_app(tmp_path / "x.sqlite", MAP_TILES="bing")
+
+
+def test_a_refused_method_says_which_are_allowed(client):
+    response = client.post("/en/calendar")
+    assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}

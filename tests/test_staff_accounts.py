@@ -141,6 +141,7 @@ def test_login_is_throttled_per_address_and_says_so_in_the_page_language(client,
     responses = [_login_from(client, f"user{i}", "10.9.9.9", lang="en") for i in range(11)]
     assert [r.status_code for r in responses] == [400] * 10 + [429]
     assert "Too many login attempts" in responses[10].get_data(as_text=True)
+    assert int(responses[10].headers["Retry-After"]) > 0
 
 
 def _login_from(client, username, address, lang="zh"):

@@ -18,6 +18,9 @@ from guide.site.helpers import absolute_url
 
 bp = Blueprint("share", __name__, url_prefix="/<lang>")
 add_language_prefix(bp)
+# The status widget that hotel sites put in an iframe: the one route other sites may frame.
+embed_bp = Blueprint("embed", __name__, url_prefix="/embed/<lang>")
+add_language_prefix(embed_bp)
 
 HANDOUT_MAX = 8  # two A4 pages of four cards
 
@@ -125,3 +128,13 @@ def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
     body = render_template("share/feed.xml", reports=reports, title=title, self_url=self_url,
                            page_url=page_url, updated=reports[0].reported_at if reports else clock.now())
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@embed_bp.get("/places/<slug>")
+def place(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    now = clock.now()
+    return render_template("share/embed.html", place=found, now=now,
+                           sightings=queries.sightings([found], now, clock.today()))

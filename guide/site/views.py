@@ -14,6 +14,20 @@ LEAFLET_DIR = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
 ONE_YEAR = 365 * 24 * 3600
 
 
+FRAMEABLE = {"embed.place"}
+
+
+@bp.after_app_request
+def framing(response):
+    """No site may frame our pages (clickjacking), except the embeddable widget."""
+    if request.endpoint in FRAMEABLE:
+        response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    else:
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 @bp.get("/")
 def root():
     """Send the visitor to the guide in their language."""

@@ -1,0 +1,100 @@
+"""/api/v1/: places with their current status, bloom windows and events, in every language at once."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+from flask_babel import force_locale
+
+from guide import clock
+from guide.api.openapi import document
+from guide.bloom import BloomStage
+from guide.i18n import languages
+from guide.places import queries
+from guide.places.models import WINDOW_FIELDS, Event, Place
+from guide.site.helpers import absolute_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_AGE = 300
+
+
+@bp.after_request
+def cache_and_cors(response):
+    """Anyone may read (CORS for GET); clients revalidate with the ETag after five minutes."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = MAX_AGE
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@bp.get("/places")
+def places():
+    found = queries.listed_places()
+    # Nothing in the body depends on the moment of the request, so the ETag stays stable.
+    return jsonify({"places": [_place(p, s) for p, s in _with_sightings(found)]})
+
+
+@bp.get("/places/<slug>")
+def place(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    return jsonify(_place(*_with_sightings([found])[0]))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document(absolute_url("api.places").removesuffix("/places")))
+
+
+def _with_sightings(places: list[Place]):
+    seen = queries.sightings(places, clock.now(), clock.today())
+    return [(p, [s for s in seen if s.place.id == p.id]) for p in places]
+
+
+def _titles(stage: BloomStage) -> dict[str, str]:
+    titles = {}
+    for code in languages():
+        with force_locale(code):
+            titles[code] = str(stage.title)
+    return titles
+
+
+def _place(place: Place, sightings) -> dict:
+    return {
+        "slug": place.slug,
+        "name": place.name, "summary": place.summary, "description": place.description,
+        "address": place.address, "hours": place.hours, "ticket": place.ticket,
+        "transit": place.transit, "tips": place.tips,
+        "location": {"lat": place.lat, "lon": place.lon, "estimated": place.coords_estimated},
+        "urls": {code: absolute_url("places.place", lang=code, slug=place.slug) for code in languages()},
+        "share_url": absolute_url("site.place_link", slug=place.slug),
+        "plants": [_plant(s) for s in sightings],
+        "events": [_event(e) for e in place.events],
+    }
+
+
+def _plant(s) -> dict:
+    status, report = s.status, s.shown_report
+    return {
+        "key": s.plant.key, "name": s.plant.name, "latin": s.plant.latin, "count": s.plant.count,
+        "status": {
+            "stage": status.stage.value, "stage_name": _titles(status.stage),
+            "percent_open": status.percent_open, "percent_range": list(status.stage.percent_range),
+            "estimated": status.estimated,
+            "checked_at": status.reported_at.isoformat() if status.reported_at else None,
+            "note": report.note if report else None,
+        },
+        "bloom_window": {f: getattr(s.plant, f) for f in WINDOW_FIELDS},
+    }
+
+
+def _event(e: Event) -> dict:
+    return {"key": e.key, "name": e.name, "description": e.description,
+            "start": e.starts_on.isoformat(), "end": e.ends_on.isoformat(),
+            "calendar_url": absolute_url("share.event_calendar", lang="en", slug=e.place.slug, key=e.key)}

@@ -1,0 +1,83 @@
+"""The read-only API: shape, caching, CORS, and a property-based run against its OpenAPI document."""
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+
+from tests.conftest import load_file, make_app
+
+
+def test_places_carry_status_windows_events_and_both_languages(client, freeze, report):
+    freeze("2026-04-15 09:00")
+    report("guyi-garden", "peony", "peak", hours_ago=1, percent_open=80, note={"en": "By the pond"})
+    data = client.get("/api/v1/places").get_json()
+    assert [p["slug"] for p in data["places"]][:2] == ["jiading-wisteria-park", "nanshuiguan-park"]
+    guyi = client.get("/api/v1/places/guyi-garden").get_json()
+    assert guyi["name"] == {"en": "Guyi Garden", "zh": "古猗园"}
+    assert guyi["urls"] == {"en": "http://guide.test/en/places/guyi-garden", "zh": "http://guide.test/zh/places/guyi-garden"}
+    assert guyi["share_url"] == "http://guide.test/places/guyi-garden"
+    peony = next(p for p in guyi["plants"] if p["key"] == "peony")
+    assert peony["status"] == {"stage": "peak", "stage_name": {"en": "Peak", "zh": "盛花"}, "percent_open": 80,
+                               "percent_range": [70, 100], "estimated": False,
+                               "checked_at": "2026-04-15T00:00:00+00:00", "note": {"en": "By the pond"}}
+    assert peony["bloom_window"] == {"bud": "03-28", "first": "04-08", "peak_start": "04-12",
+                                     "peak_end": "04-22", "over": "05-01"}
+    lotus_2025 = next(e for e in guyi["events"] if e["key"] == "lotus-exhibition-2025")
+    assert (lotus_2025["start"], lotus_2025["end"]) == ("2025-07-07", "2025-08-07")
+    assert lotus_2025["calendar_url"] == "http://guide.test/en/events/guyi-garden/lotus-exhibition-2025.ics"
+
+
+def test_etag_gives_304_and_responses_may_be_cached(client):
+    first = client.get("/api/v1/places/guyi-garden")
+    assert "public" in first.headers["Cache-Control"] and "max-age=300" in first.headers["Cache-Control"]
+    again = client.get("/api/v1/places/guyi-garden", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_new_report_changes_the_etag(client, report):
+    etag = client.get("/api/v1/places/guyi-garden").headers["ETag"]
+    report("guyi-garden", "lotus", "budding")
+    assert client.get("/api/v1/places/guyi-garden", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_any_site_may_read_it(client):
+    response = client.get("/api/v1/places", headers={"Origin": "https://hotel.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options("/api/v1/places", headers={"Origin": "https://hotel.example",
+                                                           "Access-Control-Request-Method": "GET",
+                                                           "Access-Control-Request-Headers": "If-None-Match"})
+    assert preflight.status_code == 200 and "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_errors_are_json(client):
+    response = client.get("/api/v1/places/nowhere")
+    assert response.status_code == 404 and response.get_json() == {"error": 404, "message": "Not Found"}
+    assert client.post("/api/v1/places").get_json()["error"] in (400, 405)
+
+
+def test_only_the_widget_may_be_framed_by_other_sites(client):
+    widget = client.get("/embed/en/places/guyi-garden")
+    assert widget.status_code == 200 and widget.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in widget.headers
+    html = widget.get_data(as_text=True)
+    assert "leaflet" not in html.lower() and 'target="_blank"' in html and len(html) < 6000
+    assert 'href="http://guide.test/en/places/guyi-garden"' in html
+    for url in ("/en/", "/en/places/guyi-garden", "/en/staff/login", "/api/v1/places"):
+        response = client.get(url)
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+
+
+# A property-based run over every operation of the OpenAPI document (schemathesis): no 5xx,
+# every response valid against the document.
+_folder = Path(tempfile.mkdtemp(prefix="guide-api-"))
+_app = make_app(_folder / "api.sqlite")
+load_file(_app)
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app)
+
+
+@schema.parametrize()
+def test_api_matches_its_openapi_document(case):
+    case.call_and_validate()
