@@ -165,3 +165,11 @@ def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
         assert entry.link == "http://guide.test/" + lang + "/places/guyi-garden"
         assert entry.id.startswith("tag:jiading-bloom-guide,2026:report/")
         assert "wang" not in response.get_data(as_text=True)
+
+
+def test_events_page_offers_the_calendars(client, freeze):
+    freeze("2025-07-20 09:00")
+    html = client.get("/en/events").get_data(as_text=True)
+    assert 'href="/en/events.ics"' in html
+    assert 'href="/en/events/guyi-garden/lotus-exhibition-2025.ics">Add to calendar' in html
+    assert 'lotus-exhibition-2024.ics' not in html  # past editions need no reminder
