@@ -29,6 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # a form may lie open through a morning's round
         MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # several photos of up to 10 MB in one form
         RATELIMIT_STORAGE_URI="memory://",
+        PAGE_CACHE_SECONDS=60,  # rendered public pages; 0 turns the cache off
+        CACHE_REDIS_URL=None,  # share the page cache between servers
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "application/json",
+                            "image/svg+xml", "application/atom+xml", "text/calendar", "text/plain"],
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_BR_LEVEL=5,  # fast enough per request; static assets are compressed once at 11
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS="10 per minute;60 per hour",
         LOGIN_LIMIT_PER_USERNAME="5 per minute;20 per hour",
@@ -48,10 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["MAP_TILES"] not in TILES:
         raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
 
-    from guide.extensions import babel, csrf, db, limiter, login_manager
+    from guide.extensions import babel, compress, csrf, db, limiter, login_manager
     from guide.i18n import select_locale
     from guide.site.sessions import SecureWhenHttpsSessions
     db.init_app(app)
+    # First, so that its after-request step runs last: it compresses what the others produced.
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -61,9 +70,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from guide.places import cli as places_cli, views as places_views
     from guide.site import errors, helpers, views as site_views
     from guide.api import views as api_views
+    from guide.site import assets
     from guide.share import views as share_views
     from guide.staff import cli as staff_cli, views as staff_views
-    for blueprint in (site_views.bp, places_views.bp, staff_views.bp, share_views.bp,
+    from guide.site import cache
+    app.extensions["guide.assets"] = assets.build_assets()
+    app.extensions["guide.page_cache"] = cache.make_cache(app)
+    app.add_template_global(assets.asset_url)
+    for blueprint in (site_views.bp, assets.bp, places_views.bp, staff_views.bp, share_views.bp,
                       share_views.embed_bp, api_views.bp):
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)

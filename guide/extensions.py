@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -45,6 +46,7 @@ class UTCDateTime(TypeDecorator):
 
 db = SQLAlchemy(model_class=Base)
 babel = Babel()
+compress = Compress()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) shares counters between servers.

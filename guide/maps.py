@@ -5,6 +5,7 @@ here and handed to Leaflet as JSON, so neither `</script>` nor `${…}` can brea
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import folium
@@ -89,6 +90,15 @@ class _OfflineNotice(MacroElement):
         self.layer = layer
 
 
+def _number(element, counter=None) -> None:
+    """Name the map's elements map_0, tile_layer_1 … instead of folium's random ids, so the
+    same data renders the same page (and the same ETag)."""
+    counter = counter if counter is not None else itertools.count()
+    element._id = str(next(counter))
+    for child in element._children.values():
+        _number(child, counter)
+
+
 def pin_html(pin: Pin) -> Markup:
     """The marker itself: the stage's shape inside a circle of the stage's colour."""
     return Markup('<span class="pin pin--{}" aria-hidden="true">{}</span>').format(
@@ -100,14 +110,14 @@ def popup_html(pin: Pin) -> Markup:
         pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text)
 
 
-def build_map(pins: list[Pin], tiles: Tiles, leaflet_js: str, leaflet_css: str,
-              zoom: int | None = None) -> MapParts:
+def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None) -> MapParts:
     """A map of the pins: one pin centred at `zoom`, several fitted to their bounds."""
     points = [wgs84_to_gcj02(p.lat, p.lon) if tiles.gcj02 else (p.lat, p.lon) for p in pins]
     m = folium.Map(location=points[0], zoom_start=zoom or 13, tiles=None,
                    control_scale=True, max_zoom=tiles.max_zoom)
-    m.default_js = [("leaflet", leaflet_js)]
-    m.default_css = [("leaflet_css", leaflet_css)]
+    # folium's own asset lists (Leaflet, jQuery, Bootstrap… from CDNs) are never used: our pages
+    # load Leaflet from our origin, and only the map's element and script are taken from here.
+    m.default_js, m.default_css = [], []
     layer = folium.TileLayer(tiles.url, attr=tiles.attribution, subdomains=tiles.subdomains or "abc",
                              max_zoom=tiles.max_zoom, name="tiles")
     layer.add_to(m)
@@ -126,6 +136,7 @@ def build_map(pins: list[Pin], tiles: Tiles, leaflet_js: str, leaflet_css: str,
     if len(points) > 1 and zoom is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(24, 24))
+    _number(m)
     root = m.get_root()
     root.render()
     return MapParts(m.get_name(), Markup(root.html.render()), Markup(root.script.render()))

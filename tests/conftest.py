@@ -77,6 +77,7 @@ def report(guide_app):
     from sqlalchemy import select
 
     from guide.places.models import Place, Plant
+    from guide.site import cache
     from guide.staff.models import BloomReport, Staff
 
     def file_report(slug: str, plant_key: str, stage: str, *, hours_ago: float = 0,
@@ -91,6 +92,7 @@ def report(guide_app):
             db.session.add(BloomReport(plant=plant, staff=staff, stage=stage,
                                        percent_open=percent_open, note=note,
                                        reported_at=clock.now() - timedelta(hours=hours_ago)))
+            cache.bump()  # as every real write does (guide.staff.operations)
             db.session.commit()
 
     return file_report

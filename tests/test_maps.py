@@ -11,7 +11,7 @@ def pin(name="Guyi Garden", lat=31.2916, lon=121.317, stage=BloomStage.PEAK):
 
 
 def render(*pins, tiles="osm"):
-    return build_map(list(pins), TILES[tiles], "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css")
+    return build_map(list(pins), TILES[tiles])
 
 
 def test_map_uses_no_cdn_and_no_jquery_bootstrap_or_font_awesome():

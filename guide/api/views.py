@@ -10,6 +10,7 @@ from guide.bloom import BloomStage
 from guide.i18n import languages
 from guide.places import queries
 from guide.places.models import WINDOW_FIELDS, Event, Place
+from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,12 +28,13 @@ def cache_and_cors(response):
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.cache_control.public = True
         response.cache_control.max_age = MAX_AGE
-        response.add_etag()
+        response.add_etag(weak=True)  # weak: Flask-Compress leaves it alone across encodings
         response.make_conditional(request)
     return response
 
 
 @bp.get("/places")
+@cached_page
 def places():
     found = queries.listed_places()
     # Nothing in the body depends on the moment of the request, so the ETag stays stable.
@@ -40,6 +42,7 @@ def places():
 
 
 @bp.get("/places/<slug>")
+@cached_page
 def place(slug: str):
     found = queries.listed_place(slug)
     if found is None:

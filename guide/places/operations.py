@@ -9,6 +9,7 @@ from sqlalchemy import select
 from guide.extensions import db
 from guide.places.models import WINDOW_FIELDS, Event, Place, Plant
 from guide.places.schema import PlaceIn, PlacesFile
+from guide.site import cache
 
 _PLACE_FIELDS = ("name", "summary", "description", "address", "hours", "ticket", "transit",
                  "tips", "lat", "lon", "coords_estimated", "sources")
@@ -49,6 +50,8 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
             place.listed = False
             place.updated_at = now
             result.unlisted.append(slug)
+    if result.created or result.updated or result.unlisted:
+        cache.bump()
     db.session.flush()
     return result
 

@@ -14,6 +14,7 @@ from guide.geo import navigation_links
 from guide.i18n import add_language_prefix, format_ago, plain
 from guide.maps import TILES, Pin, build_map
 from guide.places import queries
+from guide.site.cache import cached_page
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
 add_language_prefix(bp)
@@ -23,6 +24,7 @@ COMING_NEXT = 6  # how many upcoming blooms the home page lists
 
 
 @bp.get("/")
+@cached_page
 def home():
     now, today = clock.now(), clock.today()
     places = queries.listed_places()
@@ -38,6 +40,7 @@ def home():
 
 
 @bp.get("/places/<slug>")
+@cached_page
 def place(slug: str):
     found = queries.listed_place(slug)
     if found is None:
@@ -57,6 +60,7 @@ def place(slug: str):
 
 
 @bp.get("/places/<slug>/history")
+@cached_page
 def history(slug: str):
     found = queries.listed_place(slug)
     if found is None:
@@ -66,6 +70,7 @@ def history(slug: str):
 
 
 @bp.get("/calendar")
+@cached_page
 def calendar():
     month = request.args.get("month")
     if month is not None and not re.fullmatch(r"0?[1-9]|1[0-2]", month):
@@ -82,6 +87,7 @@ def calendar():
 
 
 @bp.get("/events")
+@cached_page
 def events():
     today = clock.today()
     current = queries.events_overlapping(today, date.max)
@@ -103,9 +109,7 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
     pins = [Pin(s.place.lat, s.place.lon, plain(s.place.name), s.status.stage, str(s.status.stage.title),
                 _status_line(s, now), url_for("places.place", slug=s.place.slug), _("Open the guide"))
             for s in best.values()]
-    return build_map(pins, TILES[current_app.config["MAP_TILES"]],
-                     url_for("site.leaflet", filename="leaflet.js"),
-                     url_for("site.leaflet", filename="leaflet.css"), zoom=zoom)
+    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom)
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:

@@ -14,6 +14,7 @@ from guide.places import queries
 from guide.places.models import Place
 from guide.share import calendars
 from guide.share.qr import qr_svg
+from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
 bp = Blueprint("share", __name__, url_prefix="/<lang>")
@@ -55,6 +56,7 @@ def make_card(place: Place) -> Card:
 
 
 @bp.get("/places/<slug>/card")
+@cached_page
 def card(slug: str):
     found = queries.listed_place(slug)
     if found is None:
@@ -63,6 +65,7 @@ def card(slug: str):
 
 
 @bp.get("/concierge")
+@cached_page
 def concierge():
     """Pick places, get one printable handout on a link that encodes the choice."""
     chosen = request.args.getlist("place")
@@ -76,6 +79,7 @@ def concierge():
 
 
 @bp.get("/events.ics")
+@cached_page
 def events_calendar():
     today = clock.today()
     events = queries.events_overlapping(today - timedelta(days=366), date.max)
@@ -84,6 +88,7 @@ def events_calendar():
 
 
 @bp.get("/events/<slug>/<key>.ics")
+@cached_page
 def event_calendar(slug: str, key: str):
     found = queries.listed_place(slug)
     event = next((e for e in found.events if e.key == key), None) if found else None
@@ -93,6 +98,7 @@ def event_calendar(slug: str, key: str):
 
 
 @bp.get("/places/<slug>/bloom.ics")
+@cached_page
 def bloom_calendar(slug: str):
     found = queries.listed_place(slug)
     if found is None:
@@ -101,6 +107,7 @@ def bloom_calendar(slug: str):
 
 
 @bp.get("/feed.atom")
+@cached_page
 def site_feed():
     places = queries.listed_places()
     return _atom(queries.recent_reports(places), _("Bloom reports from Jiading"),
@@ -108,6 +115,7 @@ def site_feed():
 
 
 @bp.get("/places/<slug>/feed.atom")
+@cached_page
 def place_feed(slug: str):
     found = queries.listed_place(slug)
     if found is None:
@@ -131,6 +139,7 @@ def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
 
 
 @embed_bp.get("/places/<slug>")
+@cached_page
 def place(slug: str):
     found = queries.listed_place(slug)
     if found is None:

@@ -1,20 +1,37 @@
 import re
-from importlib.resources import files
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from guide.extensions import db
 
 from guide.i18n import LANG_COOKIE, languages, negotiate
 from guide.site.helpers import local_path
 
 bp = Blueprint("site", __name__)
 
-# Leaflet from the registry package installed at setup, served from our own origin.
-LEAFLET_DIR = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
 ONE_YEAR = 365 * 24 * 3600
 
 
 FRAMEABLE = {"embed.place"}
+PUBLIC = {"places", "share", "embed"}  # blueprints whose pages are the same for every visitor
+
+
+@bp.after_app_request
+def revalidate(response):
+    """Public pages: an ETag, and revalidation on every visit (a report must show at once),
+    answered with 304 when nothing changed. Staff pages carry a CSRF token: never stored."""
+    if request.blueprint in PUBLIC and request.method in ("GET", "HEAD") and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+        response.add_etag(weak=True)
+        return response.make_conditional(request)
+    if request.blueprint == "staff":
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
 
 
 @bp.after_app_request
@@ -26,6 +43,16 @@ def framing(response):
         response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
         response.headers["X-Frame-Options"] = "DENY"
     return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers: the app answers and its database does."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return Response("database unreachable\n", status=503, mimetype="text/plain")
+    return Response("ok\n", mimetype="text/plain")
 
 
 @bp.get("/")
@@ -64,6 +91,3 @@ def photo(name: str):
     return send_from_directory(Path(current_app.instance_path) / "photos", name, max_age=ONE_YEAR)
 
 
-@bp.get("/vendor/leaflet/<path:filename>")
-def leaflet(filename: str):
-    return send_from_directory(str(LEAFLET_DIR), filename, max_age=ONE_YEAR)

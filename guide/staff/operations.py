@@ -14,6 +14,7 @@ from guide.bloom import BloomStage, Status
 from guide.extensions import db
 from guide.places.models import Place, Plant
 from guide.places.queries import latest_reports
+from guide.site import cache
 from guide.staff.models import BloomReport, Photo, Staff
 from guide.staff.photos import CleanPhoto
 
@@ -62,7 +63,7 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
                         note=obs.note or None, photo=obs.photo)
             for obs in observations]
     db.session.add_all(rows)
-    db.session.flush()
+    cache.bump()
     return rows
 
 
@@ -75,7 +76,7 @@ def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int,
     row = BloomReport(plant=plant, staff=staff, reported_at=now, kind="confirm",
                       stage=shown.stage.value, percent_open=shown.percent_open)
     db.session.add(row)
-    db.session.flush()
+    cache.bump()
     return row
 
 
@@ -85,7 +86,7 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
         raise NotAllowed(f"{admin.username} is not an admin")
     if report.retracted_at is None:
         report.retracted_at, report.retracted_by = now, admin
-        db.session.flush()
+        cache.bump()
         log.warning("report %s (%s, plant %s, by %s) retracted by %s", report.id, report.stage,
                     report.plant_id, report.staff.username, admin.username)
 

@@ -1,0 +1,92 @@
+"""Static assets under content-hashed names, compressed once at start-up, cached for a year.
+
+`asset_url("style.css")` → `/assets/style.3f2a9c1b.css`. A changed file gets a new name, so
+browsers may keep every name forever (immutable). Leaflet comes from the registry package
+installed at setup, never from a CDN.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import brotli
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+
+bp = Blueprint("assets", __name__)
+LEAFLET = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
+SOURCES = {  # public name → file
+    "style.css": Path(__file__).parent.parent / "static" / "style.css",
+    "print.css": Path(__file__).parent.parent / "static" / "print.css",
+    "page-a4.css": Path(__file__).parent.parent / "static" / "page-a4.css",
+    "page-a6.css": Path(__file__).parent.parent / "static" / "page-a6.css",
+    "embed.css": Path(__file__).parent.parent / "static" / "embed.css",
+    "share.js": Path(__file__).parent.parent / "static" / "share.js",
+    "leaflet.js": LEAFLET / "leaflet.js",
+    "leaflet.css": LEAFLET / "leaflet.css",
+}
+ONE_YEAR = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Asset:
+    hashed_name: str
+    mimetype: str
+    plain: bytes
+    gzip: bytes
+    brotli: bytes
+
+
+@functools.cache
+def build_assets() -> dict[str, Asset]:
+    """Read, hash and compress every asset (at start-up, once per process)."""
+    assets = {}
+    for name, path in SOURCES.items():
+        data = Path(str(path)).read_bytes()
+        if name == "leaflet.js":
+            data = data.replace(b"//# sourceMappingURL=leaflet.js.map", b"")  # we do not serve maps
+        stem, ext = name.rsplit(".", 1)
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        assets[name] = Asset(f"{stem}.{digest}.{ext}", mimetype, data,
+                             gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=11))
+    return assets
+
+
+def asset_url(name: str) -> str:
+    return f"/assets/{current_app.extensions['guide.assets'][name].hashed_name}"
+
+
+@bp.get("/assets/<name>")
+def serve(name: str):
+    assets = current_app.extensions["guide.assets"]
+    asset = next((a for a in assets.values() if a.hashed_name == name), None)
+    if asset is None:
+        abort(404)
+    accepted = request.accept_encodings
+    if accepted["br"]:
+        body, encoding = asset.brotli, "br"
+    elif accepted["gzip"]:
+        body, encoding = asset.gzip, "gzip"
+    else:
+        body, encoding = asset.plain, None
+    response = Response(body, mimetype=asset.mimetype)
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.vary.add("Accept-Encoding")
+    response.set_etag(name)
+    return response.make_conditional(request)
+
+
+@bp.get("/assets/images/<name>")
+def leaflet_image(name: str):
+    """Images that leaflet.css names relative to itself (it probes marker-icon.png at start)."""
+    folder = Path(str(LEAFLET / "images"))
+    if name not in {p.name for p in folder.iterdir()}:
+        abort(404)
+    return send_from_directory(folder, name, max_age=ONE_YEAR)

@@ -1,0 +1,78 @@
+"""The page cache: rendered public pages kept for a minute, and dropped the moment data changes.
+
+Every change that a page can show (a report, a confirmation, a retraction, a data load) bumps
+one revision number in the database, in the same transaction; the cache key includes it, so
+the next request after a change renders anew, on every server. Keys also include the minute, so
+"checked 2 minutes ago" stays true.
+"""
+from __future__ import annotations
+
+import functools
+
+from cachelib import SimpleCache
+from flask import Response, current_app, request
+from sqlalchemy import Integer, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide import clock
+from guide.extensions import db
+
+
+class Revision(db.Model):
+    """One row: a number that grows whenever published data changes."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Revision {self.value}>"
+
+
+def bump() -> None:
+    """Mark published data as changed (flushes; the caller's commit publishes it)."""
+    if db.session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1)).rowcount == 0:
+        db.session.add(Revision(id=1, value=1))
+    db.session.flush()
+
+
+def current() -> int:
+    return db.session.scalar(select(Revision.value).where(Revision.id == 1)) or 0
+
+
+def make_cache(app):
+    """The page store: in this process, or shared (Redis) when CACHE_REDIS_URL is set."""
+    url = app.config.get("CACHE_REDIS_URL")
+    if url:
+        import redis
+        from cachelib import RedisCache
+        return RedisCache(redis.from_url(url), key_prefix="guide:page:")
+    return SimpleCache(threshold=2000)
+
+
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def cached_page(view):
+    """Serve a public GET from the cache while nothing it shows can have changed."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        seconds = current_app.config["PAGE_CACHE_SECONDS"]
+        if request.method not in ("GET", "HEAD") or not seconds:
+            return view(*args, **kwargs)
+        store = current_app.extensions["guide.page_cache"]
+        minute = int(clock.now().timestamp() // 60)
+        key = f"{request.full_path}|{current()}|{minute}"
+        hit = store.get(key)
+        if hit is not None:
+            body, headers = hit
+            return Response(body, headers=headers)
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code == 200 and not response.direct_passthrough:
+            headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
+            store.set(key, (response.get_data(), headers), timeout=seconds)
+        return response
+
+    return wrapper
