@@ -1,0 +1,83 @@
+"""Serving: compression, hashed immutable assets, revalidation, the page cache, /healthz."""
+import gzip
+import re
+
+import brotli
+import pytest
+
+from tests.test_staff_reports import plant_ids, send
+
+
+def asset_links(html):
+    return re.findall(r'(?:href|src)="(/assets/[\w.-]+)"', html)
+
+
+@pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
+def test_pages_and_assets_are_compressed(client, encoding, decode):
+    page = client.get("/en/", headers={"Accept-Encoding": encoding})
+    assert page.headers["Content-Encoding"] == encoding and "Accept-Encoding" in page.headers["Vary"]
+    html = decode(page.data).decode()
+    assert "What is blooming in Jiading now" in html
+    for link in asset_links(html):
+        asset = client.get(link, headers={"Accept-Encoding": encoding})
+        assert asset.headers["Content-Encoding"] == encoding and decode(asset.data)
+    for url in ("/api/v1/places", "/en/feed.atom", "/en/places/guyi-garden/bloom.ics"):
+        assert client.get(url, headers={"Accept-Encoding": encoding}).headers.get("Content-Encoding") == encoding, url
+
+
+def test_assets_have_content_hashed_names_and_are_immutable(client):
+    links = asset_links(client.get("/en/places/guyi-garden").get_data(as_text=True))
+    assert {re.sub(r"\.[0-9a-f]{10}\.", ".", link) for link in links} >= {
+        "/assets/style.css", "/assets/leaflet.css", "/assets/leaflet.js", "/assets/share.js"}
+    for link in links:
+        response = client.get(link)
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/assets/style.0000000000.css").status_code == 404
+
+
+def test_pages_revalidate_with_an_etag(client):
+    first = client.get("/zh/places/guyi-garden")
+    assert first.headers["ETag"].startswith('W/"') and "no-cache" in first.headers["Cache-Control"]
+    again = client.get("/zh/places/guyi-garden", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_a_report_shows_at_once_despite_the_cache(login_as, guide_app, freeze):
+    freeze("2026-04-15 09:00")
+    public = guide_app.test_client()
+    before = public.get("/en/places/guyi-garden")
+    assert "checked just now" not in before.get_data(as_text=True)
+    staff = login_as("wang", "guyi-garden")
+    send(staff, "guyi-garden", plant_ids(guide_app, "guyi-garden"), lang="en", peony={"stage": "fading"})
+    after = public.get("/en/places/guyi-garden", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "checked just now" in after.get_data(as_text=True)
+
+
+def test_repeated_visits_are_served_from_the_cache(guide_app, freeze, monkeypatch):
+    freeze("2026-04-15 09:00")
+    from guide.places import views
+    calls = []
+    real = views.queries.sightings
+    monkeypatch.setattr(views.queries, "sightings", lambda *a: calls.append(1) or real(*a))
+    client = guide_app.test_client()
+    for _ in range(3):
+        assert client.get("/en/calendar").status_code == 200
+    assert len(calls) == 1
+
+
+def test_staff_pages_are_never_stored(login_as):
+    client = login_as("wang", "guyi-garden")
+    response = client.get("/en/staff/places/guyi-garden")
+    assert "no-store" in response.headers["Cache-Control"] and "ETag" not in response.headers
+
+
+def test_healthz_answers_ok_while_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok\n"
+
+
+def test_healthz_says_so_when_the_database_is_gone(tmp_path):
+    from tests.conftest import make_app
+    app = make_app(tmp_path / "missing-dir" / "nope" / "x.sqlite")  # SQLite cannot open it
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and b"database unreachable" in response.data
