@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app guide
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk zbar-tools poppler-utils
+DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk zbar-tools poppler-utils openjdk-17-jre-headless
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test install install-test catalogs browser-deps data messages clean
@@ -12,7 +12,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 run: install catalogs data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-test catalogs browser-deps
+test: install-test catalogs browser-deps node_modules/.installed
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
@@ -28,6 +28,11 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-test.txt
 	touch $@ $(VENV)/.installed
 
+# axe-core and vnu-jar for the tests, lighthouse for bench/: pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 catalogs: $(MO)
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
@@ -38,7 +43,7 @@ data: install catalogs
 	$(FLASK) places load data/places.yaml
 
 # From Debian, for the tests: Chromium and CJK fonts for the browser (never a downloaded
-# browser), zbarimg to decode QR codes, pdftoppm to look at printed cards.
+# browser), zbarimg to decode QR codes, pdftoppm to look at printed cards, Java for vnu.
 browser-deps:
 	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
@@ -50,4 +55,4 @@ messages: install
 	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i translations/messages.pot -d translations
 
 clean:
-	rm -rf $(VENV) build .pytest_cache $(MO)
+	rm -rf $(VENV) build .pytest_cache node_modules $(MO)

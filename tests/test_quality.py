@@ -1,0 +1,89 @@
+"""Accessibility (axe-core in Chromium) and valid markup (the W3C Nu HTML Checker) on every page,
+public and staff, in both languages."""
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import PASSWORD, ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PUBLIC = ["/{lang}/", "/{lang}/places/jiading-wisteria-park", "/{lang}/places/guyi-garden", "/{lang}/calendar",
+          "/{lang}/calendar?month=4", "/{lang}/events", "/{lang}/places/guyi-garden/history",
+          "/{lang}/places/guyi-garden/card", "/{lang}/concierge",
+          "/{lang}/concierge?place=guyi-garden&place=qiuxia-garden", "/embed/{lang}/places/guyi-garden",
+          "/{lang}/places/nowhere", "/{lang}/staff/login"]
+STAFF = ["/{lang}/staff/places/guyi-garden", "/{lang}/staff/places/guyi-garden/history", "/{lang}/staff/"]
+
+
+def need(path):
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make test`, which installs it (npm ci)")
+
+
+@pytest.fixture(scope="module")
+def staff_server(server):
+    app, base = server
+    for args in (["staff", "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden"],
+                 ["staff", "add", "boss", "--admin"]):
+        assert app.test_cli_runner().invoke(args=args, input=PASSWORD + "\n").exit_code == 0
+    return app, base
+
+
+def logged_in(page, base, username):
+    page.goto(f"{base}/en/staff/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_serious_accessibility_violation_on_any_page(staff_server, phone, lang):
+    need(AXE)
+    _, base = staff_server
+    page, _ = phone()
+    found = {}
+    for username, paths in ((None, PUBLIC), ("wang", STAFF), ("boss", ["/{lang}/staff/places/guyi-garden/history"])):
+        if username:
+            logged_in(page, base, username)
+        for path in paths:
+            page.goto(base + path.format(lang=lang))
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            bad = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            if bad:
+                found[path.format(lang=lang)] = bad
+    assert found == {}
+
+
+@pytest.mark.browser
+def test_every_page_is_valid_html(staff_server, tmp_path):
+    need(VNU)
+    app, _ = staff_server
+    files = []
+    for lang in ("en", "zh"):
+        public = app.test_client()
+        staff = app.test_client()
+        form = staff.get("/en/staff/login").get_data(as_text=True)
+        import re
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+        staff.post("/en/staff/login", data={"csrf_token": token, "username": "boss", "password": PASSWORD})
+        for client, paths in ((public, PUBLIC), (staff, STAFF)):
+            for path in paths:
+                url = path.format(lang=lang)
+                html = client.get(url).get_data(as_text=True)
+                name = tmp_path / (url.strip("/").replace("/", "_").replace("?", "_").replace("&", "_") + ".html")
+                name.write_text(html, encoding="utf-8")
+                files.append(name)
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+                            capture_output=True, text=True)
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m.get("type") == "error"]
+    assert errors == []
