@@ -6,6 +6,7 @@ here and handed to Leaflet as JSON, so neither `</script>` nor `${…}` can brea
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import folium
@@ -90,6 +91,10 @@ class _OfflineNotice(MacroElement):
         self.layer = layer
 
 
+def _point(pin: Pin, tiles: Tiles) -> tuple[float, float]:
+    return wgs84_to_gcj02(pin.lat, pin.lon) if tiles.gcj02 else (pin.lat, pin.lon)
+
+
 def _number(element, counter=None) -> None:
     """Name the map's elements map_0, tile_layer_1 … instead of folium's random ids, so the
     same data renders the same page (and the same ETag)."""
@@ -99,20 +104,50 @@ def _number(element, counter=None) -> None:
         _number(child, counter)
 
 
-def pin_html(pin: Pin) -> Markup:
-    """The marker itself: the stage's shape inside a circle of the stage's colour."""
-    return Markup('<span class="pin pin--{}" aria-hidden="true">{}</span>').format(
-        pin.stage.value, pin.stage.symbol)
+def distance_m(a: Pin, b: Pin) -> float:
+    """Metres between two pins (equirectangular: plenty for a district)."""
+    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    y = math.radians(b.lat - a.lat)
+    return 6371000 * math.hypot(x, y)
 
 
-def popup_html(pin: Pin) -> Markup:
-    return Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
-        pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text)
+def group_pins(pins: list[Pin], within_m: float) -> list[list[Pin]]:
+    """Pins closer than `within_m` to any pin of a group join it, so that no two markers overlap
+    where a phone shows the whole district (their tap targets would collide)."""
+    groups: list[list[Pin]] = []
+    for pin in pins:
+        near = [g for g in groups if any(distance_m(pin, other) < within_m for other in g)]
+        merged = [pin] + [p for g in near for p in g]
+        groups = [g for g in groups if g not in near] + [merged]
+    # Best bloom first inside each group; groups in the order of their first pin.
+    order = {id(p): i for i, p in enumerate(pins)}
+    return sorted((sorted(g, key=lambda p: (-p.stage.rank, order[id(p)])) for g in groups),
+                  key=lambda g: min(order[id(p)] for p in g))
 
 
-def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None) -> MapParts:
-    """A map of the pins: one pin centred at `zoom`, several fitted to their bounds."""
-    points = [wgs84_to_gcj02(p.lat, p.lon) if tiles.gcj02 else (p.lat, p.lon) for p in pins]
+def pin_html(group: list[Pin]) -> Markup:
+    """The marker: the best stage's shape inside a circle of its colour, with a count for a group."""
+    best = group[0]
+    count = Markup('<span class="pin__count">{}</span>').format(len(group)) if len(group) > 1 else ""
+    return Markup('<span class="pin pin--{}" aria-hidden="true">{}{}</span>').format(
+        best.stage.value, best.stage.symbol, count)
+
+
+def popup_html(group: list[Pin]) -> Markup:
+    items = [Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
+        pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text) for pin in group]
+    if len(items) == 1:
+        return items[0]
+    return Markup('<ul class="popup-list">') + Markup("").join(
+        Markup("<li>{}</li>").format(item) for item in items) + Markup("</ul>")
+
+
+def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_within_m: float = 0) -> MapParts:
+    """A map of the pins: one pin centred at `zoom`, several fitted to their bounds; pins nearer
+    than `group_within_m` share one marker."""
+    groups = group_pins(pins, group_within_m) if group_within_m else [[p] for p in pins]
+    points = [_point(g[0], tiles) for g in groups]
+    every_point = [_point(p, tiles) for p in pins]
     m = folium.Map(location=points[0], zoom_start=zoom or 13, tiles=None,
                    control_scale=True, max_zoom=tiles.max_zoom)
     # folium's own asset lists (Leaflet, jQuery, Bootstrap… from CDNs) are never used: our pages
@@ -122,19 +157,18 @@ def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None) -> MapPart
                              max_zoom=tiles.max_zoom, name="tiles")
     layer.add_to(m)
     _OfflineNotice(layer).add_to(m)
-    for pin, point in zip(pins, points):
-        # The best bloom is drawn on top where pins overlap (the old town's are close together);
-        # the title gives the marker button its accessible name (Leaflet sets it as text).
+    for group, point in zip(groups, points):
+        # The title gives the marker button its accessible name (Leaflet sets it as text).
+        label = " · ".join(f"{pin.name}: {pin.stage_label}" for pin in group)
         marker = folium.Marker(
-            point, icon=folium.DivIcon(html=str(pin_html(pin)), class_name="pin-anchor",
-                                       icon_size=(36, 36), icon_anchor=(18, 18)),
-            title=f"{pin.name} · {pin.stage_label}", z_index_offset=pin.stage.rank * 1000,
-            rise_on_hover=True)
-        _Bind("bindTooltip", escape(f"{pin.name} · {pin.stage_label}")).add_to(marker)
-        _Bind("bindPopup", popup_html(pin)).add_to(marker)
+            point, icon=folium.DivIcon(html=str(pin_html(group)), class_name="pin-anchor",
+                                       icon_size=(44, 44), icon_anchor=(22, 22)),
+            title=label, z_index_offset=group[0].stage.rank * 1000, rise_on_hover=True)
+        _Bind("bindTooltip", escape(label)).add_to(marker)
+        _Bind("bindPopup", popup_html(group)).add_to(marker)
         marker.add_to(m)
-    if len(points) > 1 and zoom is None:
-        lats, lons = [p[0] for p in points], [p[1] for p in points]
+    if len(every_point) > 1 and zoom is None:
+        lats, lons = [p[0] for p in every_point], [p[1] for p in every_point]
         m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(24, 24))
     _number(m)
     root = m.get_root()

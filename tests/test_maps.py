@@ -42,3 +42,22 @@ def test_amap_tiles_shift_points_to_gcj02():
     amap = str(render(pin(), pin("Qiuxia", 31.38876, 121.2486), tiles="amap").script)
     assert "[31.2916, 121.317]" in osm
     assert "[31.2916, 121.317]" not in amap and "autonavi" in amap
+
+
+def test_pins_that_would_overlap_share_one_marker_listing_each():
+    old_town = [pin("Wisteria Park", 31.3782, 121.2525, BloomStage.NOT_YET),
+                pin("Huilongtan", 31.3826, 121.2495, BloomStage.PEAK),
+                pin(EVIL, 31.3772, 121.2470, BloomStage.FADING)]
+    far = pin("Guyi Garden", 31.2916, 121.317, BloomStage.BLOOMING)
+    parts = build_map([*old_town, far], TILES["osm"], group_within_m=2500)
+    script = str(parts.script)
+    assert script.count("L.marker(") == 2
+    assert '"title": "Huilongtan: Peak \\u00b7 ' in script  # best bloom first, shown on the marker
+    assert "pin__count" in script and "\\u003e3\\u003c/span" in script
+    assert "</script" not in script.lower() and "<img" not in script
+    alone = str(build_map([*old_town, far], TILES["osm"]).script)
+    assert alone.count("L.marker(") == 4
+
+
+def test_the_same_data_renders_the_same_map():
+    assert render(pin(), pin("Qiuxia", 31.38876, 121.2486)) == render(pin(), pin("Qiuxia", 31.38876, 121.2486))

@@ -109,7 +109,9 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
     pins = [Pin(s.place.lat, s.place.lon, plain(s.place.name), s.status.stage, str(s.status.stage.title),
                 _status_line(s, now), url_for("places.place", slug=s.place.slug), _("Open the guide"))
             for s in best.values()]
-    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom)
+    # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
+    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom,
+                     group_within_m=0 if zoom else 2500)
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:

@@ -26,6 +26,7 @@ SOURCES = {  # public name → file
     "page-a6.css": Path(__file__).parent.parent / "static" / "page-a6.css",
     "embed.css": Path(__file__).parent.parent / "static" / "embed.css",
     "share.js": Path(__file__).parent.parent / "static" / "share.js",
+    "icon.svg": Path(__file__).parent.parent / "static" / "icon.svg",
     "leaflet.js": LEAFLET / "leaflet.js",
     "leaflet.css": LEAFLET / "leaflet.css",
 }

@@ -8,7 +8,9 @@ the next request after a change renders anew, on every server. Keys also include
 from __future__ import annotations
 
 import functools
+import gzip
 
+import brotli
 from cachelib import SimpleCache
 from flask import Response, current_app, request
 from sqlalchemy import Integer, select, update
@@ -66,13 +68,21 @@ def cached_page(view):
         minute = int(clock.now().timestamp() // 60)
         key = f"{request.full_path}|{current()}|{minute}"
         hit = store.get(key)
-        if hit is not None:
-            body, headers = hit
-            return Response(body, headers=headers)
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code == 200 and not response.direct_passthrough:
-            headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
-            store.set(key, (response.get_data(), headers), timeout=seconds)
+        if hit is None:
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code != 200 or response.direct_passthrough:
+                return response
+            body = response.get_data()
+            hit = ({k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
+                   {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)})
+            store.set(key, hit, timeout=seconds)
+        headers, bodies = hit
+        # Compressed once when cached, not on every request (Flask-Compress skips encoded bodies).
+        encoding = "br" if request.accept_encodings["br"] else "gzip" if request.accept_encodings["gzip"] else None
+        response = Response(bodies[encoding], headers=headers)
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
         return response
 
     return wrapper

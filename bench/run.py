@@ -1,0 +1,194 @@
+"""The performance benchmark: `make bench`. Prints figures; asserts nothing (the budgets are in
+docs/performance.md, and a person reads the figures against them).
+
+1. Serves the guide with gunicorn on loopback, on a fresh SQLite database from data/places.yaml.
+2. In Debian's Chromium at 375×812, first visit (empty cache) of the home, calendar and a place
+   page in both languages: bytes transferred (compressed) for everything but map tiles and photos,
+   and the render-blocking bytes (the HTML plus the stylesheets Chromium marks as blocking).
+   Tile requests are answered with a local stub; any other outside request is counted.
+3. Lighthouse (npm `lighthouse`, mobile: simulated slow 4G, 4× CPU slowdown): LCP and the four
+   category scores.
+4. wrk, 32 connections on loopback: requests per second and p50/p99 latency of a place page and
+   of /healthz in the same run, and their ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+PAGES = ["/{lang}/", "/{lang}/calendar", "/{lang}/places/jiading-wisteria-park"]
+TILE_HOSTS = ("tile.openstreetmap.org", "is.autonavi.com")
+BUDGET = {"transfer": 70 * 1024, "blocking": 20 * 1024, "lcp": 1500, "performance": 95,
+          "accessibility": 100, "best-practices": 95, "seo": 100}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(workers: int):
+    """Start gunicorn on a fresh database; return (process, base URL, temp folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="guide-bench-"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
+           "GUNICORN_WORKERS": str(workers)}
+    subprocess.run([str(BIN / "flask"), "--app", "guide", "places", "load", "data/places.yaml"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
+                                "guide:create_app()"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return process, base, folder
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def measure_bytes(base: str) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.browser_support import TILE
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for lang in ("en", "zh"):
+            for path in PAGES:
+                url = base + path.format(lang=lang)
+                context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                              has_touch=True, device_scale_factor=2)
+                page = context.new_page()
+                outside = []
+
+                def route(r, outside=outside):
+                    host = urlsplit(r.request.url).hostname or ""
+                    if host == "127.0.0.1":
+                        r.continue_()
+                    elif host.endswith(TILE_HOSTS):
+                        r.fulfill(status=200, content_type="image/png", body=TILE)
+                    else:
+                        outside.append(r.request.url)
+                        r.abort()
+                page.route("**/*", route)
+                page.goto(url, wait_until="networkidle")
+                figures = page.evaluate("""() => {
+                    const nav = performance.getEntriesByType('navigation')[0];
+                    const own = performance.getEntriesByType('resource')
+                        .filter(r => new URL(r.name).hostname === '127.0.0.1' && !r.name.includes('/photos/'));
+                    return {
+                        transfer: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
+                        blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
+                                                         .reduce((n, r) => n + r.transferSize, 0),
+                        html: nav.transferSize, requests: own.length + 1,
+                    };
+                }""")
+                rows.append({"page": path.format(lang=lang), **figures, "outside": len(outside)})
+                context.close()
+        browser.close()
+    return rows
+
+
+def lighthouse(base: str) -> list[dict]:
+    binary = ROOT / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        raise SystemExit("node_modules/.bin/lighthouse is missing: run `npm ci` (make bench does)")
+    rows = []
+    for lang in ("en", "zh"):
+        for path in PAGES:
+            url = base + path.format(lang=lang)
+            out = Path(tempfile.mkdtemp()) / "report.json"
+            subprocess.run([str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+                            "--form-factor=mobile", "--screenEmulation.mobile",
+                            "--throttling-method=simulate",
+                            "--blocked-url-patterns=*openstreetmap.org*", "--blocked-url-patterns=*autonavi.com*",
+                            "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)],
+                           env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            report = json.loads(out.read_text())
+            rows.append({"page": path.format(lang=lang),
+                         "lcp": report["audits"]["largest-contentful-paint"]["numericValue"],
+                         **{k: round(report["categories"][k]["score"] * 100)
+                            for k in ("performance", "accessibility", "best-practices", "seo")}})
+    return rows
+
+
+def wrk(url: str, seconds: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency",
+                          "-H", "Accept-Encoding: br, gzip", "-H", "Accept-Language: en", url],
+                         capture_output=True, text=True, check=True).stdout
+    def ms(label):
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": ms("50%"), "p99": ms("99%"), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--skip-lighthouse", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk (make bench does)")
+    process, base, folder = serve(args.workers)
+    try:
+        print(f"Jiading Bloom Guide benchmark · gunicorn, {args.workers} workers, SQLite, {base}")
+        print(f"machine: {os.cpu_count()} cores; Chromium {CHROMIUM}\n")
+        print("First visit at 375×812 (bytes as transferred, compressed; tiles and photos excluded)")
+        print(f"{'page':42} {'transfer':>9} {'blocking':>9} {'html':>7} {'requests':>8} {'outside':>7}")
+        for r in measure_bytes(base):
+            flag = "" if r["transfer"] <= BUDGET["transfer"] and r["blocking"] <= BUDGET["blocking"] \
+                and not r["outside"] else "  OVER BUDGET"
+            print(f"{r['page']:42} {r['transfer'] / 1024:8.1f}K {r['blocking'] / 1024:8.1f}K "
+                  f"{r['html'] / 1024:6.1f}K {r['requests']:8d} {r['outside']:7d}{flag}")
+        print(f"budget: transfer ≤ {BUDGET['transfer'] // 1024}K, render-blocking ≤ {BUDGET['blocking'] // 1024}K, no outside host\n")
+        if not args.skip_lighthouse:
+            print("Lighthouse, mobile (simulated slow 4G, 4× CPU slowdown)")
+            print(f"{'page':42} {'LCP':>7} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5}")
+            for r in lighthouse(base):
+                ok = r["lcp"] <= BUDGET["lcp"] and all(r[k] >= BUDGET[k] for k in
+                                                      ("performance", "accessibility", "best-practices", "seo"))
+                print(f"{r['page']:42} {r['lcp'] / 1000:6.2f}s {r['performance']:5d} {r['accessibility']:5d} "
+                      f"{r['best-practices']:5d} {r['seo']:5d}{'' if ok else '  BELOW GOAL'}")
+            print("goal: LCP ≤ 1.5 s, performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100\n")
+        print(f"Throughput: wrk, 2 threads, 32 connections, {args.seconds} s each, Accept-Encoding: br, gzip")
+        health = wrk(base + "/healthz", args.seconds)
+        place = wrk(base + "/en/places/jiading-wisteria-park", args.seconds)
+        for name, r in (("/healthz", health), ("/en/places/jiading-wisteria-park", place)):
+            print(f"{name:42} {r['rps']:9.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  "
+                  f"errors {r['errors']}")
+        ratio = place["rps"] / health["rps"]
+        print(f"place page / healthz throughput: {ratio:.0%} (goal ≥ 50%); place p99 "
+              f"{place['p99']:.1f} ms (goal < 50 ms)")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
