@@ -87,3 +87,54 @@ def test_every_page_is_valid_html(staff_server, tmp_path):
     errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
               if m.get("type") == "error"]
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/en/", "/zh/", "/en/calendar", "/zh/calendar",
+                                  "/en/places/jiading-wisteria-park", "/zh/places/jiading-wisteria-park"])
+def test_first_visit_stays_within_the_byte_budgets(server, phone, path):
+    """Bytes, not seconds: what a first visit transfers (compressed, tiles and photos aside)."""
+    _, base = server
+    page, watch = phone()
+    page.goto(base + path, wait_until="networkidle")
+    sizes = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).hostname === '127.0.0.1');
+        return {total: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
+                blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
+                                                 .reduce((n, r) => n + r.transferSize, 0)};
+    }""")
+    assert sizes["total"] <= 70 * 1024 and sizes["blocking"] <= 20 * 1024, sizes
+    assert watch.outside == []
+
+
+@pytest.mark.browser
+def test_everything_works_by_keyboard_with_visible_focus(staff_server, phone):
+    _, base = staff_server
+    page, _ = phone(locale="zh-CN")
+    page.goto(f"{base}/zh/calendar")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.evaluate("getComputedStyle(document.activeElement).left") != "-999px"
+    page.focus("nav.months a:text('4月')")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/zh/calendar?month=4")
+    page.focus("nav.lang a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/calendar?month=4")
+    # A staff report, by keyboard only.
+    logged_in(page, base, "wang")
+    page.goto(f"{base}/en/staff/places/qiuxia-garden")
+    section = page.locator("section.plant-report", has_text="Tree peony")
+    section.locator("summary").focus()
+    page.keyboard.press("Enter")  # opens "Report a change"
+    section.get_by_label("● Peak").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.type("90")
+    section.get_by_role("button", name="Send", exact=True).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "1 report sent" in page.locator(".flash").inner_text()
