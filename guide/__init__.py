@@ -4,8 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -13,7 +15,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev",
+        SECRET_KEY=DEV_SECRET_KEY,
+        PRODUCTION=False,  # FLASK_PRODUCTION=true: refuse to start on unsafe settings
+        PROXY_FIX_HOPS=0,  # how many proxies (load balancers) stand in front of the app
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{ROOT / 'instance' / 'guide.sqlite'}",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE="en",
@@ -51,9 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("LANGUAGES", discover_languages(
         [Path(d) for d in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")]))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    from guide.maps import TILES
-    if app.config["MAP_TILES"] not in TILES:
-        raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
+    _check_settings(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        # Behind a known number of proxies, take the client's address and scheme from their
+        # X-Forwarded-* headers (rate limits, Secure cookies); without it they are ignored.
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from guide.extensions import babel, compress, csrf, db, limiter, login_manager
     from guide.i18n import select_locale
@@ -85,3 +92,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(places_cli.places_cli)
     app.cli.add_command(staff_cli.staff_cli)
     return app
+
+
+def _check_settings(app: Flask) -> None:
+    """Stop at start-up, saying why, rather than run with a setting that cannot work."""
+    from guide.maps import TILES
+    if app.config["MAP_TILES"] not in TILES:
+        raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
+    if app.config["PRODUCTION"]:
+        key = app.config.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
+            raise RuntimeError("SECRET_KEY is missing or is the development default: set FLASK_SECRET_KEY "
+                               "to a random string of at least 32 characters (python -c 'import secrets; "
+                               "print(secrets.token_hex(32))') before starting in production")

@@ -26,6 +26,12 @@ class Tiles:
     gcj02: bool  # the basemap is drawn in GCJ-02: shift our WGS-84 points onto it
     max_zoom: int = 18
 
+    @property
+    def origin(self) -> str:
+        """The tile hosts as a CSP source: https://webrd0{s}.is.autonavi.com → https://*.is.autonavi.com."""
+        host = self.url.split("/")[2]
+        return "https://" + ("*." + host.split(".", 1)[1] if "{s}" in host else host)
+
 
 TILES = {
     "osm": Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -59,7 +59,7 @@ def test_errors_are_json(client):
 
 def test_only_the_widget_may_be_framed_by_other_sites(client):
     widget = client.get("/embed/en/places/guyi-garden")
-    assert widget.status_code == 200 and widget.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert widget.status_code == 200 and "frame-ancestors *" in widget.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in widget.headers
     html = widget.get_data(as_text=True)
     assert "leaflet" not in html.lower() and 'target="_blank"' in html and len(html) < 6000
@@ -67,7 +67,7 @@ def test_only_the_widget_may_be_framed_by_other_sites(client):
     for url in ("/en/", "/en/places/guyi-garden", "/en/staff/login", "/api/v1/places"):
         response = client.get(url)
         assert response.headers["X-Frame-Options"] == "DENY"
-        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
 # A property-based run over every operation of the OpenAPI document (schemathesis): no 5xx,

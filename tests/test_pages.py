@@ -234,10 +234,12 @@ def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
     from tests.conftest import load_file, make_app
     app = make_app(tmp_path / "amap.sqlite", MAP_TILES="amap")
     load_file(app)
-    html = app.test_client().get("/zh/places/guyi-garden").get_data(as_text=True)
-    assert "webrd0{s}.is.autonavi.com" in html and "tile.openstreetmap.org" not in html
-    assert "[31.2916, 121.317]" not in html  # shifted to GCJ-02
-    assert "[31.289" in html
+    client = app.test_client()
+    script = client.get("/zh/places/guyi-garden/map.js").get_data(as_text=True)
+    assert "webrd0{s}.is.autonavi.com" in script and "tile.openstreetmap.org" not in script
+    assert "[31.2916, 121.317]" not in script  # shifted to GCJ-02
+    assert "[31.289" in script
+    assert "img-src 'self' data: https://*.is.autonavi.com" in client.get("/zh/").headers["Content-Security-Policy"]
 
 
 def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):

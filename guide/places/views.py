@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import _
 
 from guide import clock
@@ -57,6 +57,29 @@ def place(slug: str):
         links=navigation_links(found.lat, found.lon, zh_name or plain(found.name),
                                found.address.get("zh", "")),
         map=_map(seen, now, zoom=15))
+
+
+@bp.get("/map.js")
+@cached_page
+def home_map():
+    """The home map's script: served apart from the page, so that no script is inline (CSP)."""
+    now, today = clock.now(), clock.today()
+    return _script(_map(queries.sightings(queries.listed_places(), now, today), now))
+
+
+@bp.get("/places/<slug>/map.js")
+@cached_page
+def place_map(slug: str):
+    found = queries.listed_place(slug)
+    if found is None:
+        abort(404)
+    now = clock.now()
+    return _script(_map(queries.sightings([found], now, clock.today()), now, zoom=15))
+
+
+def _script(parts) -> Response:
+    # Deferred after leaflet.js, so it runs once the page is parsed and Leaflet is there.
+    return Response(parts.script if parts else "", mimetype="application/javascript")
 
 
 @bp.get("/places/<slug>/history")

@@ -1,11 +1,13 @@
 import re
+import secrets
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, send_from_directory, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.extensions import db
+from guide.maps import TILES
 
 from guide.i18n import LANG_COOKIE, languages, negotiate
 from guide.site.helpers import local_path
@@ -16,6 +18,35 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 FRAMEABLE = {"embed.place"}
+
+
+@bp.before_app_request
+def make_nonce():
+    g.csp_nonce = secrets.token_urlsafe(16)
+
+
+@bp.after_app_request
+def security_headers(response):
+    """CSP (scripts only from us, or inline with this response's nonce; images from us, data:
+    and the tile hosts), no MIME sniffing, a careful referrer, HSTS over HTTPS."""
+    tiles = TILES[current_app.config["MAP_TILES"]].origin
+    ancestors = "*" if request.endpoint in FRAMEABLE else "'none'"
+    response.headers["Content-Security-Policy"] = "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{g.get('csp_nonce', '')}'",
+        # Calendar strips position their bands with style attributes; Leaflet styles by script.
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {tiles}",
+        "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'",
+        "form-action 'self'", f"frame-ancestors {ancestors}",
+    ])
+    if ancestors == "'none'":
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
 PUBLIC = {"places", "share", "embed"}  # blueprints whose pages are the same for every visitor
 
 
@@ -31,17 +62,6 @@ def revalidate(response):
     if request.blueprint == "staff":
         response.cache_control.private = True
         response.cache_control.no_store = True
-    return response
-
-
-@bp.after_app_request
-def framing(response):
-    """No site may frame our pages (clickjacking), except the embeddable widget."""
-    if request.endpoint in FRAMEABLE:
-        response.headers["Content-Security-Policy"] = "frame-ancestors *"
-    else:
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        response.headers["X-Frame-Options"] = "DENY"
     return response
 
 
