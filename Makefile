@@ -12,8 +12,17 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 run: install catalogs data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite on SQLite, then again on PostgreSQL and Redis when they answer (as they do on our
+# machines and in CI); set TEST_DATABASE_URL / TEST_REDIS_URL to point elsewhere.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
 test: install-test catalogs browser-deps node_modules/.installed
 	$(BIN)/pytest
+	@if $(BIN)/python tests/services.py "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
+	  echo "== again on PostgreSQL and Redis =="; \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" $(BIN)/pytest; \
+	else echo "PostgreSQL or Redis did not answer: the suite ran on SQLite only"; fi
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -34,7 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=80 * 1024 * 1024,  # several photos of up to 10 MB in one form
         RATELIMIT_STORAGE_URI="memory://",
         PAGE_CACHE_SECONDS=60,  # rendered public pages; 0 turns the cache off
-        CACHE_REDIS_URL=None,  # share the page cache between servers
+        REDIS_URL=None,  # shared state between servers: rate-limit counters and the page cache
+        CACHE_KEY_PREFIX="guide:page:",
+        RATELIMIT_KEY_PREFIX="guide:limits",
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "application/json",
                             "image/svg+xml", "application/atom+xml", "text/calendar", "text/plain"],
@@ -47,9 +49,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
 
     from guide.i18n import discover_languages
     app.config.setdefault("LANGUAGES", discover_languages(

@@ -171,7 +171,8 @@ def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_with
                                        icon_size=(44, 44), icon_anchor=(22, 22)),
             title=label, z_index_offset=group[0].stage.rank * 1000, rise_on_hover=True)
         _Bind("bindTooltip", escape(label)).add_to(marker)
-        _Bind("bindPopup", popup_html(group)).add_to(marker)
+        # A group's list scrolls inside a popup that fits the map on a phone (20rem tall).
+        _Bind("bindPopup", popup_html(group), maxHeight=190, autoPanPadding=[12, 12]).add_to(marker)
         marker.add_to(m)
     if len(every_point) > 1 and zoom is None:
         lats, lons = [p[0] for p in every_point], [p[1] for p in every_point]

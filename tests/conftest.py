@@ -1,13 +1,21 @@
-"""Fixtures: an app on a fresh database per test, the real places loaded, a settable clock."""
+"""Fixtures: an app on a fresh database per test, the real places loaded, a settable clock.
+
+The suite runs on SQLite. With TEST_DATABASE_URL (PostgreSQL) each app gets a schema of its own,
+and with TEST_REDIS_URL a key prefix of its own for rate limits and the page cache; both are
+removed when the test ends, and any left are swept away when the session ends.
+"""
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 
 from guide import clock, create_app
-from guide.extensions import db
+from guide.extensions import db, limiter
 from guide.places.operations import load_places
 from guide.places.schema import parse_places
 
@@ -15,9 +23,83 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACES_YAML = ROOT / "data" / "places.yaml"
 
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+_SCHEMAS: list[str] = []
+_PREFIXES: list[str] = []
+_MADE: list = []  # every app made, so that none is left holding connections or data
+
+
 def make_app(database: Path, **config):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                       "SERVER_NAME": "guide.test", **config})
+    """An app on its own database: a SQLite file, or a fresh PostgreSQL schema."""
+    place = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+    if TEST_DATABASE_URL:
+        schema = f"test_{uuid.uuid4().hex[:16]}"
+        _run_sql(f"CREATE SCHEMA {schema}")
+        _SCHEMAS.append(schema)
+        place = {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
+                 "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+    if TEST_REDIS_URL:
+        prefix = f"guide-test-{uuid.uuid4().hex[:16]}:"
+        _PREFIXES.append(prefix)
+        place.update(REDIS_URL=TEST_REDIS_URL, CACHE_KEY_PREFIX=prefix + "page:",
+                     RATELIMIT_KEY_PREFIX=prefix + "limits")
+    # Flask-Limiter keeps the first app's key prefix for good (one app per process in production);
+    # each test app here needs its own, so that no counter carries over from another test.
+    limiter._key_prefix = ""
+    app = create_app({"TESTING": True, "SERVER_NAME": "guide.test", **place, **config})
+    _MADE.append(app)
+    return app
+
+
+def _run_sql(statement: str) -> None:
+    engine = sqlalchemy.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool)
+    with engine.connect() as connection:
+        connection.execute(sqlalchemy.text(statement))
+    engine.dispose()
+
+
+def cleanup(app) -> None:
+    """Drop what an app made outside its temporary folder: its schema and its Redis keys."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options", "")
+    if TEST_DATABASE_URL and "search_path=" in options:
+        schema = options.split("search_path=")[1]
+        _run_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        _SCHEMAS.remove(schema) if schema in _SCHEMAS else None
+    if TEST_REDIS_URL:
+        import redis
+        prefix = app.config["CACHE_KEY_PREFIX"].removesuffix("page:")
+        client = redis.from_url(TEST_REDIS_URL)
+        for key in client.scan_iter(match=f"*{prefix}*"):  # page cache and rate-limit counters
+            client.delete(key)
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_up_apps_made_by_the_test():
+    start = len(_MADE)
+    yield
+    for app in _MADE[start:]:
+        cleanup(app)
+    del _MADE[start:]
+
+
+def pytest_sessionfinish(session):
+    """Whatever a test could not clean up (apps made at import time, failures)."""
+    for app in _MADE:
+        cleanup(app)
+    for schema in list(_SCHEMAS):
+        _run_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    if TEST_REDIS_URL and _PREFIXES:
+        import redis
+        client = redis.from_url(TEST_REDIS_URL)
+        for prefix in _PREFIXES:
+            for key in client.scan_iter(match=f"*{prefix}*"):
+                client.delete(key)
+        client.close()
 
 
 def load_file(app, path: Path = PLACES_YAML):
@@ -34,10 +116,7 @@ def app(tmp_path):
     app = make_app(tmp_path / "test.sqlite")
     with app.app_context():
         db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app  # cleaned up by _clean_up_apps_made_by_the_test
 
 
 @pytest.fixture
@@ -168,8 +247,7 @@ def server(tmp_path_factory):
         load_file(app)
         with serving(app) as base:
             yield app, base
-        with app.app_context():
-            db.engine.dispose()
+        cleanup(app)
 
 
 @pytest.fixture

@@ -55,7 +55,12 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
     page, watch = phone()
     page.goto(base + "/zh/")
     marker = page.get_by_role("button", name=re.compile("嘉定紫藤园: 盛花"))
-    marker.click()
+    marker.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    # As a person would: tap once the map has settled, and read the popup once it has panned.
+    settled = "new Promise(done => { map_0.once('moveend', done); setTimeout(done, 1000); })"
+    marker.dispatch_event("click")
+    page.evaluate(settled)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "嘉定紫藤园" in popup.inner_text() and "汇龙潭公园" in popup.inner_text()

@@ -78,6 +78,7 @@ def test_healthz_answers_ok_while_the_database_does(client):
 
 def test_healthz_says_so_when_the_database_is_gone(tmp_path):
     from tests.conftest import make_app
-    app = make_app(tmp_path / "missing-dir" / "nope" / "x.sqlite")  # SQLite cannot open it
+    app = make_app(tmp_path / "x.sqlite", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/nope/x.sqlite",
+                   SQLALCHEMY_ENGINE_OPTIONS={})  # SQLite cannot open a file in a missing folder
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and b"database unreachable" in response.data

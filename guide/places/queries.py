@@ -1,6 +1,7 @@
 """Reading what the public pages show: listed places, their plants' statuses, events."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from guide.bloom import Status, current_status
 from guide.extensions import db
 from guide.places.models import Event, Place, Plant
+from guide.places.schema import SLUG
 from guide.staff.models import BloomReport
 
 
@@ -36,6 +38,10 @@ def listed_places() -> list[Place]:
 
 
 def listed_place(slug: str) -> Place | None:
+    """The place with this slug, if listed. A string that cannot be a slug (it may hold a NUL,
+    which PostgreSQL refuses outright) never reaches the database."""
+    if not re.fullmatch(SLUG, slug):
+        return None
     return db.session.scalar(
         select(Place).where(Place.slug == slug, Place.listed)
         .options(selectinload(Place.plants), selectinload(Place.events)))

@@ -11,7 +11,8 @@ import functools
 import gzip
 
 import brotli
-from cachelib import SimpleCache
+import redis
+from cachelib import RedisCache, SimpleCache
 from flask import Response, current_app, request
 from sqlalchemy import Integer, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -44,12 +45,9 @@ def current() -> int:
 
 
 def make_cache(app):
-    """The page store: in this process, or shared (Redis) when CACHE_REDIS_URL is set."""
-    url = app.config.get("CACHE_REDIS_URL")
-    if url:
-        import redis
-        from cachelib import RedisCache
-        return RedisCache(redis.from_url(url), key_prefix="guide:page:")
+    """The page store: in this process, or shared between servers in Redis (REDIS_URL)."""
+    if app.config["REDIS_URL"]:
+        return RedisCache(redis.from_url(app.config["REDIS_URL"]), key_prefix=app.config["CACHE_KEY_PREFIX"])
     return SimpleCache(threshold=2000)
 
 
