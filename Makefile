@@ -49,6 +49,7 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 
 # Create or update the SQLite database under instance/ from the places file.
 data: install catalogs
+	$(FLASK) db upgrade
 	$(FLASK) places load data/places.yaml
 
 # From Debian, for the tests: Chromium and CJK fonts for the browser (never a downloaded

@@ -68,10 +68,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from guide.extensions import babel, compress, csrf, db, limiter, login_manager
+    from guide.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
     from guide.i18n import select_locale
     from guide.site.sessions import SecureWhenHttpsSessions
     db.init_app(app)
+    # The schema comes from migrations/ (Alembic), the same for SQLite and PostgreSQL; batch
+    # mode lets SQLite alter tables.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     # First, so that its after-request step runs last: it compresses what the others produced.
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

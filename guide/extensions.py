@@ -6,6 +6,7 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData
@@ -45,8 +46,17 @@ class UTCDateTime(TypeDecorator):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def schema_missing() -> str | None:
+    """Why the database cannot be used yet, or None: its schema comes from the migrations."""
+    from sqlalchemy import inspect
+    if not inspect(db.engine).has_table("place"):
+        return "the database has no tables yet: run `flask --app guide db upgrade` first (`make data` does)"
+    return None
 babel = Babel()
 compress = Compress()
+migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) shares counters between servers.

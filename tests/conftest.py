@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from flask_migrate import upgrade
 
 from guide import clock, create_app
 from guide.extensions import db, limiter
@@ -106,7 +107,7 @@ def load_file(app, path: Path = PLACES_YAML):
     with app.app_context():
         parsed = parse_places(path.read_text(encoding="utf-8"), str(path),
                               tuple(app.config["LANGUAGES"]))
-        db.create_all()
+        upgrade()  # the schema from the migrations, as `make data` makes it
         load_places(parsed, clock.now())
         db.session.commit()
 
@@ -115,7 +116,7 @@ def load_file(app, path: Path = PLACES_YAML):
 def app(tmp_path):
     app = make_app(tmp_path / "test.sqlite")
     with app.app_context():
-        db.create_all()
+        upgrade()
     return app  # cleaned up by _clean_up_apps_made_by_the_test
 
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide import clock
-from guide.extensions import db
+from guide.extensions import db, schema_missing
 from guide.places.operations import load_places
 from guide.places.schema import InvalidPlaces, parse_places
 
@@ -30,8 +30,9 @@ def load_command(path: Path) -> None:
         click.echo(f"{path}: {len(invalid.problems)} problem(s); the database was not changed.",
                    err=True)
         raise SystemExit(1)
+    if reason := schema_missing():
+        raise click.ClickException(reason)
     try:
-        db.create_all()
         result = load_places(parsed, clock.now())
         db.session.commit()
     except SQLAlchemyError as error:

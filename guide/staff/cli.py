@@ -9,7 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from guide import clock
-from guide.extensions import db
+from guide.extensions import db, schema_missing
 from guide.places.models import Place
 from guide.staff import operations
 from guide.staff.models import BloomReport, Staff
@@ -18,7 +18,8 @@ from guide.staff.models import BloomReport, Staff
 @with_appcontext
 def staff_cli() -> None:
     """Manage park staff accounts."""
-    db.create_all()  # a new database may not have its tables yet
+    if reason := schema_missing():
+        raise click.ClickException(reason)
 MIN_PASSWORD = 10
 
 
