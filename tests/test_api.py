@@ -2,7 +2,6 @@
 import tempfile
 from pathlib import Path
 
-import pytest
 import schemathesis
 
 from tests.conftest import load_file, make_app

@@ -1,7 +1,7 @@
 """What concierges and other sites take away: links, QR codes, share tags, cards, calendars, feeds."""
 import re
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 
 import feedparser
 import pytest

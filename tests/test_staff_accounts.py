@@ -1,5 +1,4 @@
 """Staff accounts: the CLI, logging in and out, throttling, who may see what."""
-import logging
 
 import pytest
 from sqlalchemy import select

@@ -82,7 +82,7 @@ def test_a_bad_value_comes_back_with_everything_typed_and_a_message(login_as, gu
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and message in html
     assert "花很多" in html and "all gone" in html  # nothing typed is lost
-    assert re.search(rf'value="over" checked|checked[^>]*value="over"', html)
+    assert re.search(r'value="over" checked|checked[^>]*value="over"', html)
     assert reports(guide_app) == []
 
 

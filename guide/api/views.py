@@ -1,7 +1,7 @@
 """/api/v1/: places with their current status, bloom windows and events, in every language at once."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_babel import force_locale
 
 from guide import clock
@@ -44,9 +44,7 @@ def places():
 @bp.get("/places/<slug>")
 @cached_page
 def place(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     return jsonify(_place(*_with_sightings([found])[0]))
 
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +45,14 @@ def listed_place(slug: str) -> Place | None:
     return db.session.scalar(
         select(Place).where(Place.slug == slug, Place.listed)
         .options(selectinload(Place.plants), selectinload(Place.events)))
+
+
+def place_or_404(slug: str) -> Place:
+    """The listed place with this slug, or the localized 404 page."""
+    found = listed_place(slug)
+    if found is None:
+        abort(404)
+    return found
 
 
 def sightings(places: list[Place], now: datetime, today: date) -> list[Sighting]:

@@ -42,9 +42,7 @@ def home():
 @bp.get("/places/<slug>")
 @cached_page
 def place(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
     seen = queries.sightings([found], now, today)
     zh_name = found.name.get("zh", "")
@@ -70,9 +68,7 @@ def home_map():
 @bp.get("/places/<slug>/map.js")
 @cached_page
 def place_map(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     now = clock.now()
     return _script(_map(queries.sightings([found], now, clock.today()), now, zoom=15))
 
@@ -85,9 +81,7 @@ def _script(parts) -> Response:
 @bp.get("/places/<slug>/history")
 @cached_page
 def history(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     return render_template("places/history.html", place=found, reports=queries.place_reports(found),
                            now=clock.now())
 

@@ -58,9 +58,7 @@ def make_card(place: Place) -> Card:
 @bp.get("/places/<slug>/card")
 @cached_page
 def card(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     return render_template("share/card.html", card=make_card(found), place=found)
 
 
@@ -100,9 +98,7 @@ def event_calendar(slug: str, key: str):
 @bp.get("/places/<slug>/bloom.ics")
 @cached_page
 def bloom_calendar(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     return _ical(calendars.bloom_calendar(found, clock.today().year, page_lang()), f"{slug}-bloom.ics")
 
 
@@ -117,9 +113,7 @@ def site_feed():
 @bp.get("/places/<slug>/feed.atom")
 @cached_page
 def place_feed(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     return _atom(queries.recent_reports([found]), _("Bloom reports: %(place)s", place=plain(found.name)),
                  absolute_url("share.place_feed", slug=slug), absolute_url("places.place", slug=slug))
 
@@ -141,9 +135,7 @@ def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
 @embed_bp.get("/places/<slug>")
 @cached_page
 def place(slug: str):
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     now = clock.now()
     return render_template("share/embed.html", place=found, now=now,
                            sightings=queries.sightings([found], now, clock.today()))

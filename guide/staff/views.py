@@ -184,9 +184,7 @@ def current_user_places() -> list[Place]:
 
 
 def _allowed_place(slug: str) -> Place:
-    found = queries.listed_place(slug)
-    if found is None:
-        abort(404)
+    found = queries.place_or_404(slug)
     if not current_user.can_report(found):
         abort(403)
     return found
