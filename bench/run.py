@@ -49,8 +49,9 @@ def serve(workers: int):
     folder = Path(tempfile.mkdtemp(prefix="guide-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
            "GUNICORN_WORKERS": str(workers)}
-    subprocess.run([str(BIN / "flask"), "--app", "guide", "places", "load", "data/places.yaml"],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    for command in (["db", "upgrade"], ["places", "load", "data/places.yaml"]):  # as `make data`
+        subprocess.run([str(BIN / "flask"), "--app", "guide", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
     port = free_port()
     process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
                                 "guide:create_app()"], cwd=ROOT, env=env,
