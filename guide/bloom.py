@@ -206,10 +206,6 @@ class Status:
     percent_open: int | None = None
     reported_at: datetime | None = None
 
-    @property
-    def percent_range(self) -> tuple[int, int]:
-        return self.stage.percent_range
-
 
 def current_status(window: BloomWindow, latest: Report | None, now: datetime,
                    fresh_for: timedelta, today: date) -> Status:

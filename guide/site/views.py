@@ -10,11 +10,11 @@ from guide.extensions import db
 from guide.maps import TILES
 
 from guide.i18n import LANG_COOKIE, languages, negotiate
+from guide.site.assets import ONE_YEAR
 from guide.site.helpers import local_path
 
 bp = Blueprint("site", __name__)
 
-ONE_YEAR = 365 * 24 * 3600
 
 
 FRAMEABLE = {"embed.place"}
