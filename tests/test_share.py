@@ -173,3 +173,8 @@ def test_events_page_offers_the_calendars(client, freeze):
     assert 'href="/en/events.ics"' in html
     assert 'href="/en/events/guyi-garden/lotus-exhibition-2025.ics">Add to calendar' in html
     assert 'lotus-exhibition-2024.ics' not in html  # past editions need no reminder
+
+
+def test_every_page_leads_concierges_to_their_handout(client):
+    assert 'href="/zh/concierge">酒店礼宾专用</a>' in client.get("/zh/").get_data(as_text=True)
+    assert 'href="/en/concierge">For concierges</a>' in client.get("/en/calendar").get_data(as_text=True)
