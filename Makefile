@@ -61,8 +61,8 @@ browser-deps:
 
 # After changing UI strings: extract them and merge into every catalog, then translate.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --omit-header -o translations/messages.pot --width 100 .
+	$(BIN)/pybabel update --no-fuzzy-matching --width 100 -i translations/messages.pot -d translations
 
 clean:
 	rm -rf $(VENV) build .pytest_cache node_modules $(MO)
