@@ -64,3 +64,48 @@ def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
 
 def test_production_starts_with_a_real_secret_key(tmp_path):
     assert make_app(tmp_path / "x.sqlite", PRODUCTION=True, SECRET_KEY="x" * 64)
+
+
+# The database goes away (stopped, restarting, unreachable): a localized 503, then recovery.
+
+def _app_without_its_database(tmp_path):
+    folder = tmp_path / "not-yet"  # SQLite cannot open a file in a folder that does not exist
+    return folder, make_app(tmp_path / "unused.sqlite", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'guide.sqlite'}",
+                            SQLALCHEMY_ENGINE_OPTIONS={}, WTF_CSRF_ENABLED=False)
+
+
+@pytest.mark.parametrize("lang, heading", [("zh", "嘉定花信暂时无法访问"), ("en", "The guide is briefly unavailable")])
+@pytest.mark.parametrize("path", ["/{lang}/", "/{lang}/places/guyi-garden", "/{lang}/calendar", "/{lang}/events"])
+def test_without_its_database_the_guide_answers_a_localized_503(tmp_path, caplog, path, lang, heading):
+    _, app = _app_without_its_database(tmp_path)
+    response = app.test_client().get(path.format(lang=lang))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert f"<h1>{heading}</h1>" in page and "Traceback" not in page
+    assert not any(record.exc_info for record in caplog.records)  # a one-line warning, no traceback
+
+
+def test_a_form_sent_while_the_database_is_down_says_nothing_was_saved(tmp_path):
+    _, app = _app_without_its_database(tmp_path)
+    response = app.test_client().post("/en/staff/login", data={"username": "wang", "password": "x" * 12})
+    assert response.status_code == 503
+    assert "Nothing was saved." in response.get_data(as_text=True)
+
+
+def test_the_api_and_health_check_answer_503_while_the_database_is_down(tmp_path):
+    _, app = _app_without_its_database(tmp_path)
+    client = app.test_client()
+    assert client.get("/api/v1/places").get_json() == {"error": 503, "message": "Service Unavailable"}
+    assert client.get("/healthz").status_code == 503
+
+
+def test_the_guide_recovers_by_itself_when_the_database_is_back(tmp_path):
+    from tests.conftest import load_file
+    folder, app = _app_without_its_database(tmp_path)
+    client = app.test_client()
+    assert client.get("/en/places/guyi-garden").status_code == 503
+    folder.mkdir()
+    load_file(app)  # the database is back (here: created), without restarting the app
+    response = client.get("/en/places/guyi-garden")
+    assert response.status_code == 200 and "Guyi Garden" in response.get_data(as_text=True)
