@@ -94,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from guide.share import views as share_views
     from guide.staff import cli as staff_cli, views as staff_views
     from guide.site import cache
+    from guide import backup
     app.extensions["guide.assets"] = assets.build_assets()
     app.extensions["guide.page_cache"] = cache.make_cache(app)
     app.add_template_global(assets.asset_url)
@@ -104,6 +105,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     helpers.register_template_helpers(app)
     app.cli.add_command(places_cli.places_cli)
     app.cli.add_command(staff_cli.staff_cli)
+    app.cli.add_command(backup.export_command)
+    app.cli.add_command(backup.import_command)
     return app
 
 

@@ -1,0 +1,215 @@
+"""`flask --app guide export FILE` and `import FILE`: the whole database in one JSON file.
+
+The file holds every table of the schema, row by row, with the migration it was written at
+(docs/backup.md describes it). It restores into an empty database at that same migration, in
+one transaction: all of it or nothing. It holds the staff's password hashes, so it is written
+readable by its owner only, and both commands say that it is secret.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from alembic.migration import MigrationContext
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Date, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from guide import clock
+from guide.extensions import UTCDateTime, db, schema_missing
+
+FORMAT = "jiading-bloom-guide-backup"
+VERSION = 1
+WARNING = ("SECRET: this file holds the staff's password hashes. Keep it where only the people "
+           "who run the guide can read it, and delete copies you no longer need.")
+
+
+class BadBackup(ValueError):
+    """The file cannot be restored; the message says where and why."""
+
+
+def _tables():
+    """Every table, parents before children (the order rows can be inserted in)."""
+    return db.metadata.sorted_tables
+
+
+def schema_revision() -> str | None:
+    return MigrationContext.configure(db.session.connection()).get_current_revision()
+
+
+# Pure: rows to and from JSON values, by column type.
+
+def _to_json(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _from_json(column, value, where: str):
+    if value is None:
+        return None
+    try:
+        if isinstance(column.type, UTCDateTime):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError("a time without its zone")
+            return moment
+        if isinstance(column.type, Date):
+            return date.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise BadBackup(f"{where}: {value!r} is not a {'date' if isinstance(column.type, Date) else 'time'} "
+                        f"in ISO 8601 ({error})")
+    return value
+
+
+def rows_for_insert(table, rows, file: str) -> list[dict]:
+    """Check one table's rows against its columns and convert them back from JSON."""
+    if not isinstance(rows, list):
+        raise BadBackup(f"{file}: tables.{table.name} must be a list of rows")
+    names = {c.name for c in table.columns}
+    converted = []
+    for number, row in enumerate(rows):
+        where = f"{file}: tables.{table.name}[{number}]"
+        if not isinstance(row, dict):
+            raise BadBackup(f"{where}: a row must be an object of column: value")
+        if unknown := sorted(row.keys() - names):
+            raise BadBackup(f"{where}: unknown column {unknown[0]!r}")
+        if missing := sorted(c.name for c in table.columns if c.name not in row and not c.nullable):
+            raise BadBackup(f"{where}: missing column {missing[0]!r}")
+        converted.append({c.name: _from_json(c, row.get(c.name), f"{where}.{c.name}") for c in table.columns})
+    return converted
+
+
+# Against the database.
+
+def dump() -> dict:
+    """The whole database as one JSON-ready document, read in one snapshot."""
+    if db.session.get_bind().dialect.name == "postgresql":  # every table as of one moment
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    tables = {}
+    for table in _tables():
+        order = [c for c in table.primary_key.columns]
+        tables[table.name] = [{k: _to_json(v) for k, v in row._mapping.items()}
+                              for row in db.session.execute(select(table).order_by(*order))]
+    document = {"format": FORMAT, "version": VERSION, "schema": schema_revision(),
+                "exported_at": clock.now().isoformat(), "warning": WARNING, "tables": tables}
+    db.session.rollback()
+    return document
+
+
+def restore(document, file: str) -> dict[str, int]:
+    """Insert every row of a backup into an empty database (flushes; the caller commits)."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BadBackup(f"{file}: not a backup of this guide (no \"format\": \"{FORMAT}\")")
+    if document.get("version") != VERSION:
+        raise BadBackup(f"{file}: backup format version {document.get('version')!r}; this guide reads {VERSION}")
+    here = schema_revision()
+    if document.get("schema") != here:
+        raise BadBackup(f"{file}: written at migration {document.get('schema')!r}, but this database is at "
+                        f"{here!r}: restore it with the guide's version of that time, then upgrade")
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BadBackup(f"{file}: \"tables\" must be an object of table name: rows")
+    known = {t.name: t for t in _tables()}
+    if unknown := sorted(tables.keys() - known.keys()):
+        raise BadBackup(f"{file}: unknown table {unknown[0]!r}")
+    filled = {name: n for name, table in known.items()
+              if (n := db.session.scalar(select(func.count()).select_from(table)))}
+    if filled:
+        raise BadBackup("the database is not empty (" + ", ".join(f"{name}: {n}" for name, n in filled.items())
+                        + "): import restores into a new database made by `flask --app guide db upgrade`")
+    counts = {}
+    for name, table in known.items():
+        rows = rows_for_insert(table, tables.get(name, []), file)
+        if rows:
+            db.session.execute(table.insert(), rows)
+        counts[name] = len(rows)
+    _move_sequences_past_the_restored_ids()
+    db.session.flush()
+    return counts
+
+
+def _move_sequences_past_the_restored_ids() -> None:
+    """PostgreSQL hands out ids from sequences, which rows inserted with their ids do not move."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in _tables():
+        if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto") \
+                and table.columns["id"].primary_key and len(table.primary_key.columns) == 1:
+            db.session.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+
+
+def missing_photo_files(document) -> list[str]:
+    folder = Path(current_app.instance_path) / "photos"
+    names = [row.get("sha256") for row in document.get("tables", {}).get("photo", [])]
+    return [name for name in names if isinstance(name, str)
+            and not all((folder / f"{name}{end}").is_file() for end in (".jpg", "-thumb.jpg"))]
+
+
+# The commands.
+
+@click.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_command(path: Path) -> None:
+    """Write the whole database (places, reports, photos' metadata, staff) to PATH."""
+    if reason := schema_missing():
+        raise click.ClickException(reason)
+    document = dump()
+    # Readable by its owner only from the first byte, and never half-written: a temporary
+    # file beside it, renamed into place.
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(document, out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    counts = ", ".join(f"{name}: {len(rows)}" for name, rows in document["tables"].items())
+    click.echo(f"{path}: exported {counts}.")
+    click.echo(f"{path} holds the staff's password hashes: keep it secret (it is readable by you only). "
+               f"Photo files are not in it: copy {Path(current_app.instance_path) / 'photos'} beside it.",
+               err=True)
+
+
+def _not_imported(reason: str) -> click.ClickException:
+    return click.ClickException(f"{reason}. Nothing was imported.")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(path: Path) -> None:
+    """Restore PATH, written by `export`, into an empty database."""
+    if reason := schema_missing():
+        raise click.ClickException(reason)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise _not_imported(f"{path}: cannot read the file: {error}")
+    except json.JSONDecodeError as error:
+        raise _not_imported(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}")
+    try:
+        counts = restore(document, str(path))
+        db.session.commit()
+    except BadBackup as error:
+        db.session.rollback()
+        raise _not_imported(str(error))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        raise _not_imported(f"{path}: the database refused the rows: "
+                            f"{str(getattr(error, 'orig', error)).strip().splitlines()[0][:200]}")
+    click.echo(f"{path}: imported " + ", ".join(f"{name}: {n}" for name, n in counts.items()) + ".")
+    if missing := missing_photo_files(document):
+        click.echo(f"{len(missing)} photo file(s) are not under {Path(current_app.instance_path) / 'photos'} "
+                   f"yet (first: {missing[0]}): copy the photos folder from the old server.", err=True)
+    click.echo(f"{path} holds the staff's password hashes: keep it secret.", err=True)
