@@ -4,6 +4,8 @@ import re
 import pytest
 from flask import request
 
+from guide.extensions import db
+
 from tests.conftest import make_app
 
 
@@ -68,10 +70,10 @@ def test_production_starts_with_a_real_secret_key(tmp_path):
 
 # The database goes away (stopped, restarting, unreachable): a localized 503, then recovery.
 
-def _app_without_its_database(tmp_path):
+def _app_without_its_database(tmp_path, **config):
     folder = tmp_path / "not-yet"  # SQLite cannot open a file in a folder that does not exist
     return folder, make_app(tmp_path / "unused.sqlite", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'guide.sqlite'}",
-                            SQLALCHEMY_ENGINE_OPTIONS={}, WTF_CSRF_ENABLED=False)
+                            SQLALCHEMY_ENGINE_OPTIONS={}, **config)
 
 
 @pytest.mark.parametrize("lang, heading", [("zh", "嘉定花信暂时无法访问"), ("en", "The guide is briefly unavailable")])
@@ -87,7 +89,7 @@ def test_without_its_database_the_guide_answers_a_localized_503(tmp_path, caplog
 
 
 def test_a_form_sent_while_the_database_is_down_says_nothing_was_saved(tmp_path):
-    _, app = _app_without_its_database(tmp_path)
+    _, app = _app_without_its_database(tmp_path, WTF_CSRF_ENABLED=False)
     response = app.test_client().post("/en/staff/login", data={"username": "wang", "password": "x" * 12})
     assert response.status_code == 503
     assert "Nothing was saved." in response.get_data(as_text=True)
@@ -109,3 +111,38 @@ def test_the_guide_recovers_by_itself_when_the_database_is_back(tmp_path):
     load_file(app)  # the database is back (here: created), without restarting the app
     response = client.get("/en/places/guyi-garden")
     assert response.status_code == 200 and "Guyi Garden" in response.get_data(as_text=True)
+
+
+def test_a_logged_in_staff_member_gets_the_503_page_too_and_is_told_nothing_was_saved(tmp_path):
+    from tests.conftest import PASSWORD, csrf_token, load_file, login
+    folder, app = _app_without_its_database(tmp_path)
+    folder.mkdir()
+    load_file(app)
+    assert app.test_cli_runner().invoke(args=["staff", "add", "wang", "--place", "guyi-garden"],
+                                        input=PASSWORD + "\n").exit_code == 0
+    client = app.test_client()
+    assert login(client, "wang", lang="en").status_code == 302
+    form = client.get("/en/staff/places/guyi-garden").get_data(as_text=True)  # open on the phone
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "gone")  # the database goes away under a logged-in phone
+    page = client.get("/en/staff/places/guyi-garden")
+    assert page.status_code == 503 and "<h1>The guide is briefly unavailable</h1>" in page.get_data(as_text=True)
+    sent = client.post("/en/staff/places/guyi-garden/report", data={"csrf_token": csrf_token(form), "p1-stage": "peak"})
+    assert sent.status_code == 503 and "Nothing was saved." in sent.get_data(as_text=True)
+
+
+def test_a_connection_cut_after_the_page_was_made_does_not_spoil_the_answer(guide_app, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+    real_remove, calls = db.session.remove, []
+
+    def cut():  # the first close of the request's session finds its connection gone
+        real_remove()
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+
+    monkeypatch.setattr(db.session, "remove", cut)
+    response = guide_app.test_client().get("/en/places/guyi-garden")
+    assert response.status_code == 200 and "Guyi Garden" in response.get_data(as_text=True)
+    assert "database connection lost at the end of a request" in caplog.text

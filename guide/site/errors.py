@@ -1,7 +1,9 @@
 """Localized error pages: a visitor never meets a traceback or Werkzeug's English page."""
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from guide.extensions import db, login_manager
 
 # The database is down, restarting or out of connections: a passing state, not a bug.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -22,12 +24,25 @@ def register_error_handlers(app: Flask) -> None:
         # One line, not a traceback: the log fills fast while the database restarts.
         app.logger.warning("database unavailable (%s %s): %s", request.method, request.path,
                            str(getattr(error, "orig", error)).strip().splitlines()[0][:200])
+        # Render as nobody: Flask-Login's template context would load the staff member's row.
+        g._login_user = login_manager.anonymous_user()
         response = make_response(_error_page(ServiceUnavailable.code, ServiceUnavailable().name))
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)
+
+    @app.teardown_appcontext
+    def end_session(error):
+        """Close the request's session; when the database has gone in the meantime (its
+        connection cut during the request), the answer is already made: do not spoil it."""
+        try:
+            db.session.remove()
+        except DATABASE_UNAVAILABLE as lost:
+            app.logger.warning("database connection lost at the end of a request: %s",
+                               str(getattr(lost, "orig", lost)).strip().splitlines()[0][:200])
+            db.session.registry.clear()
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
