@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk zbar-tools poppler-utils openjdk-17-jre-headless
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench install install-test catalogs browser-deps data messages clean
+.PHONY: run test bench load faults wrk install install-test catalogs browser-deps data messages clean
 
 run: install catalogs data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -68,6 +68,15 @@ clean:
 	rm -rf $(VENV) build .pytest_cache node_modules $(MO)
 
 # The performance benchmark: prints bytes, Lighthouse scores and throughput (docs/performance.md).
-bench: install-test catalogs browser-deps node_modules/.installed
-	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+bench: install-test catalogs browser-deps node_modules/.installed wrk
 	$(BIN)/python bench/run.py
+
+# Past one machine, on this machine's PostgreSQL and Redis (docs/deploy.md): 60 s at 64
+# connections with staff reporting; then kill -9 an app server and restart PostgreSQL (as root).
+load: install-test catalogs wrk
+	$(BIN)/python bench/load.py
+faults: install-test catalogs
+	$(BIN)/python bench/faults.py
+
+wrk:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }

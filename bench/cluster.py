@@ -171,16 +171,22 @@ class Staff:
                                  data={"csrf_token": csrf_token(page.text), "username": self.username,
                                        "password": password})
 
-    def report(self, stage: str, note: str, base: str | None = None) -> requests.Response:
-        """Open the place form and send one plant's stage with a note: a 302 means saved."""
-        base = base or self.base
-        page = self.session.get(f"{base}/{self.lang}/staff/places/{self.slug}", timeout=10)
+    def open_form(self, stage: str, note: str, base: str | None = None) -> dict[str, str]:
+        """Open the place form and fill in the first plant's stage and an English note."""
+        page = self.session.get(f"{base or self.base}/{self.lang}/staff/places/{self.slug}", timeout=10)
         page.raise_for_status()
         plant = re.search(r'name="(p\d+)-stage"', page.text).group(1)
         data = {"csrf_token": csrf_token(page.text), f"{plant}-stage": stage, f"{plant}-note_en": note}
         data.update(re.findall(r'<input[^>]*id="(p\d+-version)"[^>]*value="(\d*)"', page.text))
-        return self.session.post(f"{base}/{self.lang}/staff/places/{self.slug}/report", data=data,
+        return data
+
+    def send(self, data: dict[str, str], base: str | None = None) -> requests.Response:
+        """Send the form: a 302 to the place page means saved."""
+        return self.session.post(f"{base or self.base}/{self.lang}/staff/places/{self.slug}/report", data=data,
                                  allow_redirects=False, timeout=10)
+
+    def report(self, stage: str, note: str, base: str | None = None) -> requests.Response:
+        return self.send(self.open_form(stage, note, base), base)
 
 
 def csrf_token(html: str) -> str:
