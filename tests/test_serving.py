@@ -82,3 +82,25 @@ def test_healthz_says_so_when_the_database_is_gone(tmp_path):
                    SQLALCHEMY_ENGINE_OPTIONS={})  # SQLite cannot open a file in a missing folder
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and b"database unreachable" in response.data
+
+
+def test_a_report_at_one_place_leaves_the_other_places_pages_cached(login_as, guide_app, freeze, monkeypatch):
+    freeze("2026-04-15 09:00")
+    from guide.places import views
+    rendered = []
+    real = views.queries.sightings
+    monkeypatch.setattr(views.queries, "sightings",
+                        lambda places, *a: rendered.append(places[0].slug if len(places) == 1 else "all") or real(places, *a))
+    public = guide_app.test_client()
+    pages = ["/en/places/guyi-garden", "/en/places/qiuxia-garden", "/en/"]
+    for page in pages:
+        public.get(page)
+    rendered.clear()
+    staff = login_as("wang", "guyi-garden")
+    send(staff, "guyi-garden", plant_ids(guide_app, "guyi-garden"), lang="en", peony={"stage": "fading"})
+    rendered.clear()  # the staff page's own rendering
+    for page in pages:
+        assert public.get(page).status_code == 200
+    assert rendered == ["guyi-garden", "all"]  # Qiuxia Garden's page came from the cache
+    assert "checked just now" in public.get("/en/places/guyi-garden").get_data(as_text=True)
+    assert "checked just now" in public.get("/en/").get_data(as_text=True)

@@ -34,6 +34,8 @@ class Place(db.Model):
     coords_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Grows whenever anything this place's own pages show changes (guide.site.cache).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     plants: Mapped[list[Plant]] = relationship(
         back_populates="place", order_by="Plant.position", cascade="all, delete-orphan")

@@ -1,24 +1,30 @@
 """The page cache: rendered public pages kept for a minute, and dropped the moment data changes.
 
 Every change that a page can show (a report, a confirmation, a retraction, a data load) bumps
-one revision number in the database, in the same transaction; the cache key includes it, so
-the next request after a change renders anew, on every server. Keys also include the minute, so
-"checked 2 minutes ago" stays true.
+revision numbers in the database, in the same transaction, and cache keys include them, so the
+next request after a change renders anew, on every server. There are two kinds: the site's
+revision, which every change bumps, for pages about several places (home, calendar, feeds …),
+and each place's own, for the pages of one place (its URL names it: `<slug>`), which only
+changes to that place bump. So a report at one garden leaves the other gardens' pages cached.
+Keys also include the minute, so "checked 2 minutes ago" stays true.
 """
 from __future__ import annotations
 
 import functools
 import gzip
+import re
 
 import brotli
 import redis
 from cachelib import RedisCache, SimpleCache
 from flask import Response, current_app, request
-from sqlalchemy import Integer, select, update
+from sqlalchemy import Integer, select, true, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guide import clock
 from guide.extensions import db
+from guide.places.models import Place
+from guide.places.schema import SLUG
 
 
 class Revision(db.Model):
@@ -33,15 +39,29 @@ class Revision(db.Model):
         return f"<Revision {self.value}>"
 
 
-def bump() -> None:
-    """Mark published data as changed (flushes; the caller's commit publishes it)."""
+def bump(*places: Place) -> None:
+    """Mark what these places' pages show as changed, or with no place given, everything
+    (flushes; the caller's commit publishes it). Pages about several places change either way."""
     if db.session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1)).rowcount == 0:
         db.session.add(Revision(id=1, value=1))
+    ids = [place.id for place in places]
+    db.session.execute(update(Place).where(Place.id.in_(ids) if ids else true())
+                       .values(revision=Place.revision + 1), execution_options={"synchronize_session": False})
     db.session.flush()
 
 
 def current() -> int:
     return db.session.scalar(select(Revision.value).where(Revision.id == 1)) or 0
+
+
+def _revision(view_args: dict) -> str:
+    """What a page's key depends on: its place's revision, or the site's."""
+    slug = view_args.get("slug")
+    if slug is None:
+        return f"site {current()}"
+    if not re.fullmatch(SLUG, slug):  # the view answers 404; nothing odd reaches the database
+        return "none"
+    return f"place {db.session.scalar(select(Place.revision).where(Place.slug == slug))}"
 
 
 def make_cache(app):
@@ -64,7 +84,7 @@ def cached_page(view):
             return view(*args, **kwargs)
         store = current_app.extensions["guide.page_cache"]
         minute = int(clock.now().timestamp() // 60)
-        key = f"{request.full_path}|{current()}|{minute}"
+        key = f"{request.full_path}|{_revision(kwargs)}|{minute}"
         hit = store.get(key)
         if hit is None:
             response = current_app.make_response(view(*args, **kwargs))

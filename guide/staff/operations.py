@@ -63,7 +63,7 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
                         note=obs.note or None, photo=obs.photo)
             for obs in observations]
     db.session.add_all(rows)
-    cache.bump()
+    cache.bump(*{obs.plant.place for obs in observations})
     return rows
 
 
@@ -76,7 +76,7 @@ def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int,
     row = BloomReport(plant=plant, staff=staff, reported_at=now, kind="confirm",
                       stage=shown.stage.value, percent_open=shown.percent_open)
     db.session.add(row)
-    cache.bump()
+    cache.bump(plant.place)
     return row
 
 
@@ -86,7 +86,7 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
         raise NotAllowed(f"{admin.username} is not an admin")
     if report.retracted_at is None:
         report.retracted_at, report.retracted_by = now, admin
-        cache.bump()
+        cache.bump(report.plant.place)
         log.warning("report %s (%s, plant %s, by %s) retracted by %s", report.id, report.stage,
                     report.plant_id, report.staff.username, admin.username)
 
