@@ -85,6 +85,7 @@ def test_without_its_database_the_guide_answers_a_localized_503(tmp_path, caplog
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert f"<h1>{heading}</h1>" in page and "Traceback" not in page
+    assert f'<a href="{path.format(lang=lang)}">' in page  # try again: the same page
     assert not any(record.exc_info for record in caplog.records)  # a one-line warning, no traceback
 
 
