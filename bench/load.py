@@ -162,7 +162,7 @@ def main() -> int:
         print(f"database       {len(stored)} of them stored, {len(missing)} acknowledged but missing, "
               f"{twice} stored twice")
         print(f"server log     {tracebacks} tracebacks; workers {'RESTARTED' if restarted else 'all the same processes'}")
-        print("memory (RSS)   worker   after 5 s    at the end   growth")
+        print("memory (RSS)   worker   after 5 s    at the end   growth         every 10 s (MB)")
         growths = []
         for pid, samples in memory.items():
             seen = [s for s in samples if s]
@@ -170,7 +170,7 @@ def main() -> int:
                 start, end = seen[1] if len(seen) > 2 else seen[0], seen[-1]
                 growths.append(end - start)
                 print(f"               {pid:6d}  {start / 1024:8.1f} MB  {end / 1024:8.1f} MB  "
-                      f"{(end - start) / 1024:+6.1f} MB (max {max(seen) / 1024:.1f} MB)")
+                      f"{(end - start) / 1024:+6.1f} MB    " + " ".join(f"{s / 1024:.0f}" for s in seen[::2]))
         ok = not (load["bad"] or load["socket_errors"] or failures or missing or twice or tracebacks or restarted)
         print(f"\n{'PASS' if ok else 'FAIL'}: no error response, every acknowledged report stored once"
               + (f", worker memory grew at most {max(growths) / 1024:.1f} MB" if growths else ""))
