@@ -21,7 +21,7 @@ from sqlalchemy import Date, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide import clock
-from guide.extensions import UTCDateTime, db, schema_missing
+from guide.extensions import UTCDateTime, database_error_line, db, schema_missing
 
 FORMAT = "jiading-bloom-guide-backup"
 VERSION = 1
@@ -93,9 +93,8 @@ def dump() -> dict:
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     tables = {}
     for table in _tables():
-        order = [c for c in table.primary_key.columns]
-        tables[table.name] = [{k: _to_json(v) for k, v in row._mapping.items()}
-                              for row in db.session.execute(select(table).order_by(*order))]
+        rows = db.session.execute(select(table).order_by(*table.primary_key.columns))
+        tables[table.name] = [{k: _to_json(v) for k, v in row._mapping.items()} for row in rows]
     document = {"format": FORMAT, "version": VERSION, "schema": schema_revision(),
                 "exported_at": clock.now().isoformat(), "warning": WARNING, "tables": tables}
     db.session.rollback()
@@ -139,8 +138,7 @@ def _move_sequences_past_the_restored_ids() -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for table in _tables():
-        if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto") \
-                and table.columns["id"].primary_key and len(table.primary_key.columns) == 1:
+        if table.primary_key.columns.keys() == ["id"]:
             db.session.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
@@ -206,8 +204,7 @@ def import_command(path: Path) -> None:
         raise _not_imported(str(error))
     except SQLAlchemyError as error:
         db.session.rollback()
-        raise _not_imported(f"{path}: the database refused the rows: "
-                            f"{str(getattr(error, 'orig', error)).strip().splitlines()[0][:200]}")
+        raise _not_imported(f"{path}: the database refused the rows: {database_error_line(error)}")
     click.echo(f"{path}: imported " + ", ".join(f"{name}: {n}" for name, n in counts.items()) + ".")
     if missing := missing_photo_files(document):
         click.echo(f"{len(missing)} photo file(s) are not under {Path(current_app.instance_path) / 'photos'} "

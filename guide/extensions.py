@@ -58,6 +58,12 @@ def _sqlite_checks_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+def database_error_line(error: Exception) -> str:
+    """What the database said, on one short line (for logs and command-line messages)."""
+    said = str(getattr(error, "orig", None) or error).strip()
+    return (said.splitlines() or [""])[0][:200]
+
+
 def schema_missing() -> str | None:
     """Why the database cannot be used yet, or None: its schema comes from the migrations."""
     from sqlalchemy import inspect

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide import clock
-from guide.extensions import db, schema_missing
+from guide.extensions import database_error_line, db, schema_missing
 from guide.places.operations import load_places
 from guide.places.schema import InvalidPlaces, parse_places
 
@@ -38,7 +38,7 @@ def load_command(path: Path) -> None:
     except SQLAlchemyError as error:
         db.session.rollback()
         raise click.ClickException(f"database error, nothing was changed: {error.__class__.__name__}: "
-                                   f"{str(error.orig if hasattr(error, 'orig') else error)[:200]}")
+                                   f"{database_error_line(error)}")
     click.echo(f"{path}: {len(result.created)} created, {len(result.updated)} updated, "
                f"{len(result.unchanged)} unchanged.")
     for slug in result.unlisted:

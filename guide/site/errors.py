@@ -3,7 +3,7 @@ from flask import Flask, g, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from guide.extensions import db, login_manager
+from guide.extensions import database_error_line, db, login_manager
 
 # The database is down, restarting or out of connections: a passing state, not a bug.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
@@ -23,7 +23,7 @@ def register_error_handlers(app: Flask) -> None:
     def database_unavailable(error: Exception):
         # One line, not a traceback: the log fills fast while the database restarts.
         app.logger.warning("database unavailable (%s %s): %s", request.method, request.path,
-                           str(getattr(error, "orig", error)).strip().splitlines()[0][:200])
+                           database_error_line(error))
         # Render as nobody: Flask-Login's template context would load the staff member's row.
         g._login_user = login_manager.anonymous_user()
         response = make_response(_error_page(ServiceUnavailable.code, ServiceUnavailable().name))
@@ -41,7 +41,7 @@ def register_error_handlers(app: Flask) -> None:
             db.session.remove()
         except DATABASE_UNAVAILABLE as lost:
             app.logger.warning("database connection lost at the end of a request: %s",
-                               str(getattr(lost, "orig", lost)).strip().splitlines()[0][:200])
+                               database_error_line(lost))
             db.session.registry.clear()
 
     @app.errorhandler(Exception)
