@@ -11,16 +11,17 @@ each staff member at their own place, one report every second or so. Afterwards:
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import requests
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.cluster import Cluster, Staff, rss_kib  # noqa: E402
+from bench.wrk import run_wrk  # noqa: E402
 
 PLACES = ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor", "huancheng-river-wisteria-corridor",
           "guyi-garden", "qiuxia-garden", "huilongtan-park", "jiazhu-osmanthus-park"]
@@ -48,23 +49,6 @@ request = function()
 end
 """)
     return script
-
-
-def run_wrk(base: str, script: Path, seconds: int, connections: int) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
-                         capture_output=True, text=True, check=True).stdout
-
-    def ms(label):
-        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"requests": int(re.search(r"(\d+) requests in", out).group(1)),
-            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": ms("50%"), "p90": ms("90%"), "p99": ms("99%"),
-            "bad": int(bad.group(1)) if bad else 0,
-            "socket_errors": sum(map(int, sockets.groups())) if sockets else 0}
 
 
 class Reporter(threading.Thread):
@@ -115,7 +99,7 @@ def main() -> int:
         server = cluster.start_server()
         paths = page_mix(PLACES)
         for path in paths:  # every page answers before the clock starts
-            Staff(server.base, "", "").session.get(server.base + path, timeout=10).raise_for_status()
+            requests.get(server.base + path, timeout=10).raise_for_status()
         workers = server.workers()
         print(f"Load test · gunicorn {len(workers)} workers on PostgreSQL + Redis, {server.base}")
         print(f"{args.seconds} s, wrk 2 threads × {args.connections} connections over {len(paths)} public pages; "
@@ -135,7 +119,7 @@ def main() -> int:
         sampler.start()
         for reporter in reporters:
             reporter.start()
-        load = run_wrk(server.base, wrk_script(paths, cluster.folder), args.seconds, args.connections)
+        load = run_wrk(server.base, args.seconds, args.connections, "-s", str(wrk_script(paths, cluster.folder)))
         stop.set()
         for reporter in reporters:
             reporter.join(timeout=30)

@@ -1,7 +1,6 @@
 """Reading what the public pages show: listed places, their plants' statuses, events."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from guide.bloom import Status, current_status
 from guide.extensions import db
 from guide.places.models import Event, Place, Plant
-from guide.places.schema import SLUG
+from guide.places.schema import is_slug
 from guide.staff.models import BloomReport
 
 
@@ -38,9 +37,8 @@ def listed_places() -> list[Place]:
 
 
 def listed_place(slug: str) -> Place | None:
-    """The place with this slug, if listed. A string that cannot be a slug (it may hold a NUL,
-    which PostgreSQL refuses outright) never reaches the database."""
-    if not re.fullmatch(SLUG, slug):
+    """The place with this slug, if listed."""
+    if not is_slug(slug):
         return None
     return db.session.scalar(
         select(Place).where(Place.slug == slug, Place.listed)

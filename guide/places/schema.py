@@ -22,6 +22,12 @@ JIADING_LON = (121.05, 121.45)
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
+def is_slug(text: str) -> bool:
+    """Whether a URL part can be a slug: anything else (a NUL, which PostgreSQL refuses
+    outright) never reaches the database."""
+    return len(text) <= 80 and re.fullmatch(SLUG, text) is not None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
