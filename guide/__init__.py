@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
 
-    from guide.i18n import discover_languages
+    from guide.core.i18n import discover_languages
     app.config.setdefault("LANGUAGES", discover_languages(
         [Path(d) for d in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")]))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from guide.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-    from guide.i18n import select_locale
+    from guide.core.i18n import select_locale
     from guide.site.sessions import SecureWhenHttpsSessions
     db.init_app(app)
     # The schema comes from migrations/ (Alembic), the same for SQLite and PostgreSQL; batch
@@ -112,7 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _check_settings(app: Flask) -> None:
     """Stop at start-up, saying why, rather than run with a setting that cannot work."""
-    from guide.maps import TILES
+    from guide.core.maps import TILES
     if app.config["MAP_TILES"] not in TILES:
         raise RuntimeError(f"MAP_TILES must be one of {', '.join(TILES)}, not {app.config['MAP_TILES']!r}")
     if app.config["PRODUCTION"]:

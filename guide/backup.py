@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import Date, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from guide import clock
+from guide.core import clock
 from guide.extensions import UTCDateTime, database_error_line, db, schema_missing
 
 FORMAT = "jiading-bloom-guide-backup"

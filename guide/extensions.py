@@ -35,7 +35,7 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None:
             if value.tzinfo is None:
-                raise ValueError("naive datetime given; use guide.clock.now()")
+                raise ValueError("naive datetime given; use guide.core.clock.now()")
             value = value.astimezone(timezone.utc)
         return value
 

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy
 from flask_migrate import upgrade
 
-from guide import clock, create_app
+from guide import create_app
+from guide.core import clock
 from guide.extensions import db, limiter
 from guide.places.operations import load_places
 from guide.places.schema import parse_places
@@ -151,28 +152,30 @@ def freeze(monkeypatch):
 
 @pytest.fixture
 def report(guide_app):
-    """report("guyi-garden", "peak", stage, hours_ago=2): file a staff report directly."""
+    """report("guyi-garden", "peak", stage, hours_ago=2): file a staff report, as the form does."""
     from datetime import timedelta
 
     from sqlalchemy import select
 
+    from guide.core.bloom import BloomStage
     from guide.places.models import Place, Plant
-    from guide.site import cache
-    from guide.staff.models import BloomReport, Staff
+    from guide.places.queries import latest_reports
+    from guide.staff import operations
+    from guide.staff.models import Staff
 
     def file_report(slug: str, plant_key: str, stage: str, *, hours_ago: float = 0,
                     percent_open: int | None = None, note: dict | None = None):
         with guide_app.app_context():
             staff = db.session.scalar(select(Staff).where(Staff.username == "warden"))
             if staff is None:
-                staff = Staff(username="warden", created_at=clock.now())
+                staff = Staff(username="warden", created_at=clock.now(), is_admin=True)
                 db.session.add(staff)
             plant = db.session.scalar(select(Plant).join(Place).where(
                 Place.slug == slug, Plant.key == plant_key))
-            db.session.add(BloomReport(plant=plant, staff=staff, stage=stage,
-                                       percent_open=percent_open, note=note,
-                                       reported_at=clock.now() - timedelta(hours=hours_ago)))
-            cache.bump()  # as every real write does (guide.staff.operations)
+            seen = latest_reports([plant.id]).get(plant.id)
+            observation = operations.Observation(plant, BloomStage(stage), percent_open, note,
+                                                 seen_version=seen.id if seen else 0)
+            operations.report_bloom(staff, [observation], clock.now() - timedelta(hours=hours_ago))
             db.session.commit()
 
     return file_report

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from guide.extensions import db
 from guide.places.models import Place
-from guide.staff.models import BloomReport
+from guide.places.models import BloomReport
 from tests.conftest import ROOT, login, make_app
 from tests.test_photos import jpeg, post_with_photo
 from tests.test_staff_reports import plant_ids, send

@@ -2,8 +2,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from guide.bloom import BloomStage, BloomWindow, MonthDay, Report, current_status, rank_key
-from guide.calendar import flowers_in, strip
+from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report, current_status, rank_key
+from guide.core.year_strip import flowers_in, strip
 
 
 def window(*points: str) -> BloomWindow:

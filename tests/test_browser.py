@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.places.models import Place
-from guide.site import cache
+from guide.places.operations import mark_changed
 from tests.conftest import ROOT
 
 SHOTS = ROOT / "build" / "screenshots"
@@ -100,7 +100,7 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
         place = db.session.scalar(select(Place).where(Place.slug == "anting-ancient-ginkgo"))
         saved = dict(place.name)
         place.name = {"en": evil, "zh": evil}
-        cache.bump()  # as a data load does
+        mark_changed(place)  # as a data load does
         db.session.commit()
     try:
         page, watch = phone()
@@ -120,5 +120,5 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
         with app.app_context():
             place = db.session.scalar(select(Place).where(Place.slug == "anting-ancient-ginkgo"))
             place.name = saved
-            cache.bump()
+            mark_changed(place)
             db.session.commit()

@@ -2,7 +2,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from guide.geo import navigation_links, wgs84_to_gcj02
+from guide.core.geo import navigation_links, wgs84_to_gcj02
 
 
 @pytest.mark.parametrize("wgs, gcj", [

@@ -1,7 +1,7 @@
 import re
 
-from guide.bloom import BloomStage
-from guide.maps import TILES, Pin, build_map
+from guide.core.bloom import BloomStage
+from guide.core.maps import TILES, Pin, build_map
 
 EVIL = "</script><img src=x onerror=alert(1)>${alert(2)}`"
 

@@ -9,7 +9,7 @@ from werkzeug.test import encode_multipart
 from sqlalchemy import func, select
 
 from guide.extensions import db
-from guide.staff.models import BloomReport, Photo
+from guide.places.models import BloomReport, Photo
 from guide.staff.photos import PhotoError, clean_photo
 from tests.test_staff_reports import form_fields, plant_ids
 

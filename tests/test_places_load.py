@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 
 from guide.extensions import db
 from guide.places.models import Place, Plant
-from guide.staff.models import BloomReport
+from guide.places.models import BloomReport
 from tests.conftest import PLACES_YAML
 
 VALID = """\
@@ -86,7 +86,7 @@ def test_a_place_removed_from_the_file_is_reported_and_keeps_its_history(runner,
     with app.app_context():
         plant = db.session.scalar(select(Plant).join(Place).where(Place.slug == "guyi-garden"))
         from guide.staff.models import Staff
-        from guide import clock
+        from guide.core import clock
         staff = Staff(username="a", created_at=clock.now())
         db.session.add(BloomReport(plant=plant, staff=staff, stage="peak", reported_at=clock.now()))
         db.session.commit()

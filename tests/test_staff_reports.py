@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.places.models import Place, Plant
-from guide.staff.models import BloomReport
+from guide.places.models import BloomReport
 from tests.conftest import csrf_token, login
 
 EVIL = "</script><img src=x onerror=alert(1)>${alert(2)}"

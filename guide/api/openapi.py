@@ -1,7 +1,7 @@
 """The OpenAPI 3 description of /api/v1/. tests/test_api.py checks every response against it."""
 from __future__ import annotations
 
-from guide.bloom import BloomStage
+from guide.core.bloom import BloomStage
 
 MONTH_DAY = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "04-12"}
 TEXT = {

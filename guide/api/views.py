@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import force_locale
 
-from guide import clock
+from guide.core import clock
 from guide.api.openapi import document
-from guide.bloom import BloomStage
-from guide.i18n import languages
+from guide.core.bloom import BloomStage
+from guide.core.i18n import languages
 from guide.places import queries
 from guide.places.models import WINDOW_FIELDS, Event, Place
 from guide.site.cache import cached_page
@@ -42,7 +42,7 @@ def places():
 
 
 @bp.get("/places/<slug>")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
     return jsonify(_place(*_with_sightings([found])[0]))

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from guide import clock
+from guide.core import clock
 from guide.extensions import database_error_line, db, schema_missing
 from guide.places.operations import load_places
 from guide.places.schema import InvalidPlaces, parse_places

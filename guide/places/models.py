@@ -1,15 +1,23 @@
-"""Places, the plants that bloom there and their events, as loaded from data/places.yaml."""
+"""Places, the plants that bloom there and their events, as loaded from data/places.yaml; and
+the bloom reports staff file on those plants, which the public pages and the staff side both read.
+
+Reports are append-only: a wrong one is retracted (kept, marked, logged), never edited.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from guide.bloom import BloomWindow, MonthDay
+from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
 from guide.extensions import UTCDateTime, db
 
-# Localized text is stored as {"en": "...", "zh": "..."}; read it with guide.i18n.localized().
+if TYPE_CHECKING:
+    from guide.staff.models import Staff
+
+# Localized text is stored as {"en": "...", "zh": "..."}; read it with guide.core.i18n.localized().
 LocalizedText = dict[str, str]
 
 
@@ -105,3 +113,56 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.key} {self.starts_on}–{self.ends_on}>"
+
+
+class Photo(db.Model):
+    """A report photo, stored under instance/photos/ by the hash of its (cleaned) bytes."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    thumb_width: Mapped[int] = mapped_column(Integer)
+    thumb_height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.sha256[:12]} {self.width}×{self.height}>"
+
+
+class BloomReport(db.Model):
+    """One observation of one plant: append-only, never updated except to be retracted."""
+
+    __tablename__ = "bloom_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plant.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "report": what the staff member saw; "confirm": "still the same" as the status they were shown.
+    kind: Mapped[str] = mapped_column(String(10), default="report")
+    stage: Mapped[str] = mapped_column(String(20))
+    percent_open: Mapped[int | None] = mapped_column(Integer)
+    # Optional note, {"zh": ..., "en": ...}, in whichever languages the staff member wrote.
+    note: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("photo.id"))
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retracted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    plant: Mapped[Plant] = relationship()
+    # Staff is guide.staff's model, named as a string: places never imports a feature.
+    staff: Mapped[Staff] = relationship("Staff", foreign_keys=[staff_id])
+    retracted_by: Mapped[Staff | None] = relationship("Staff", foreign_keys=[retracted_by_id])
+    photo: Mapped[Photo | None] = relationship()
+
+    @property
+    def bloom_stage(self) -> BloomStage:
+        return BloomStage(self.stage)
+
+    def as_report(self) -> Report:
+        return Report(BloomStage(self.stage), self.percent_open, self.reported_at)
+
+    def __repr__(self) -> str:
+        return f"<BloomReport {self.stage} plant={self.plant_id} at {self.reported_at:%Y-%m-%d %H:%M}>"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, true, update
 
 from guide.extensions import db
 from guide.places.models import WINDOW_FIELDS, Event, Place, Plant
@@ -13,6 +13,15 @@ from guide.site import cache
 
 _PLACE_FIELDS = ("name", "summary", "description", "address", "hours", "ticket", "transit",
                  "tips", "lat", "lon", "coords_estimated", "sources")
+
+
+def mark_changed(*places: Place) -> None:
+    """Mark what these places' pages show as changed, or with no place given, every place's
+    (flushes; the caller's commit publishes it). Pages about several places change either way."""
+    ids = [place.id for place in places]
+    db.session.execute(update(Place).where(Place.id.in_(ids) if ids else true())
+                       .values(revision=Place.revision + 1), execution_options={"synchronize_session": False})
+    cache.bump()
 
 
 @dataclass
@@ -51,7 +60,8 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
             place.updated_at = now
             result.unlisted.append(slug)
     if result.created or result.updated or result.unlisted:
-        cache.bump()
+        db.session.flush()  # new places get their ids, so that they are marked too
+        mark_changed()
     db.session.flush()
     return result
 

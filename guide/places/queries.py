@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from guide.bloom import Status, current_status
+from guide.core.bloom import Status, current_status
 from guide.extensions import db
 from guide.places.models import Event, Place, Plant
 from guide.places.schema import is_slug
-from guide.staff.models import BloomReport
+from guide.places.models import BloomReport
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,15 @@ class Sighting:
     def shown_report(self) -> BloomReport | None:
         """The report behind the public status, when the status comes from one."""
         return None if self.status.estimated else self.latest
+
+
+def place_revision(view_args: dict[str, Any]) -> str:
+    """What the pages of one place (their URL names it: `<slug>`) depend on: that place's own
+    revision, so a report elsewhere leaves them cached (guide.site.cache)."""
+    slug = view_args["slug"]
+    if not is_slug(slug):  # the view answers 404
+        return "none"
+    return f"place {db.session.scalar(select(Place.revision).where(Place.slug == slug))}"
 
 
 def listed_places() -> list[Place]:

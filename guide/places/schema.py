@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from guide.bloom import BloomWindow, MonthDay
+from guide.core.bloom import BloomWindow, MonthDay
 
 REQUIRED_LANGUAGES = ("en", "zh")
 # Jiading District with a margin: anything outside is a typo or the wrong datum order.

@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import _
 
-from guide import clock
-from guide.bloom import BloomStage, rank_key
-from guide.calendar import flowers_in, month_starts, strip
-from guide.geo import navigation_links
-from guide.i18n import add_language_prefix, format_ago, plain
-from guide.maps import TILES, Pin, build_map
+from guide.core import clock
+from guide.core.bloom import BloomStage, rank_key
+from guide.core.year_strip import flowers_in, month_starts, strip
+from guide.core.geo import navigation_links
+from guide.core.i18n import add_language_prefix, format_ago, plain
+from guide.core.maps import TILES, Pin, build_map
 from guide.places import queries
 from guide.site.cache import cached_page
 
@@ -40,7 +40,7 @@ def home():
 
 
 @bp.get("/places/<slug>")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
@@ -66,7 +66,7 @@ def home_map():
 
 
 @bp.get("/places/<slug>/map.js")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def place_map(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()
@@ -79,7 +79,7 @@ def _script(parts) -> Response:
 
 
 @bp.get("/places/<slug>/history")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def history(slug: str):
     found = queries.place_or_404(slug)
     return render_template("places/history.html", place=found, reports=queries.place_reports(found),

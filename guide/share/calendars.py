@@ -12,8 +12,8 @@ from flask_babel import _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from guide.bloom import MonthDay
-from guide.i18n import localized
+from guide.core.bloom import MonthDay
+from guide.core.i18n import localized
 from guide.places.models import Event, Place
 from guide.site.helpers import absolute_url
 

@@ -8,12 +8,12 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import _, force_locale
 from markupsafe import Markup
 
-from guide import clock
-from guide.i18n import add_language_prefix, languages, page_lang, plain
+from guide.core import clock
+from guide.core.i18n import add_language_prefix, languages, page_lang, plain
 from guide.places import queries
 from guide.places.models import Place
 from guide.share import calendars
-from guide.share.qr import qr_svg
+from guide.core.qr import qr_svg
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
@@ -56,7 +56,7 @@ def make_card(place: Place) -> Card:
 
 
 @bp.get("/places/<slug>/card")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def card(slug: str):
     found = queries.place_or_404(slug)
     return render_template("share/card.html", card=make_card(found), place=found)
@@ -86,7 +86,7 @@ def events_calendar():
 
 
 @bp.get("/events/<slug>/<key>.ics")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def event_calendar(slug: str, key: str):
     found = queries.listed_place(slug)
     event = next((e for e in found.events if e.key == key), None) if found else None
@@ -96,7 +96,7 @@ def event_calendar(slug: str, key: str):
 
 
 @bp.get("/places/<slug>/bloom.ics")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def bloom_calendar(slug: str):
     found = queries.place_or_404(slug)
     return _ical(calendars.bloom_calendar(found, clock.today().year, page_lang()), f"{slug}-bloom.ics")
@@ -111,7 +111,7 @@ def site_feed():
 
 
 @bp.get("/places/<slug>/feed.atom")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def place_feed(slug: str):
     found = queries.place_or_404(slug)
     return _atom(queries.recent_reports([found]), _("Bloom reports: %(place)s", place=plain(found.name)),
@@ -133,7 +133,7 @@ def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
 
 
 @embed_bp.get("/places/<slug>")
-@cached_page
+@cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()

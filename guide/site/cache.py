@@ -2,11 +2,11 @@
 
 Every change that a page can show (a report, a confirmation, a retraction, a data load) bumps
 revision numbers in the database, in the same transaction, and cache keys include them, so the
-next request after a change renders anew, on every server. There are two kinds: the site's
-revision, which every change bumps, for pages about several places (home, calendar, feeds …),
-and each place's own, for the pages of one place (its URL names it: `<slug>`), which only
-changes to that place bump. So a report at one garden leaves the other gardens' pages cached.
-Keys also include the minute, so "checked 2 minutes ago" stays true.
+next request after a change renders anew, on every server. A page's key holds the revision it
+depends on: by default the site's, which every change bumps (pages about several places: home,
+calendar, feeds …); a feature may name a narrower one (`cached_page(revision=…)`), as the places
+feature does for the pages of one place, so that a report at one garden leaves the other
+gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" stays true.
 """
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ import brotli
 import redis
 from cachelib import RedisCache, SimpleCache
 from flask import Response, current_app, request
-from sqlalchemy import Integer, select, true, update
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Integer, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from guide import clock
+from guide.core import clock
 from guide.extensions import db
-from guide.places.models import Place
-from guide.places.schema import is_slug
 
 
 class Revision(db.Model):
@@ -38,14 +39,10 @@ class Revision(db.Model):
         return f"<Revision {self.value}>"
 
 
-def bump(*places: Place) -> None:
-    """Mark what these places' pages show as changed, or with no place given, everything
-    (flushes; the caller's commit publishes it). Pages about several places change either way."""
+def bump() -> None:
+    """Mark what the site shows as changed (flushes; the caller's commit publishes it)."""
     if db.session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1)).rowcount == 0:
         db.session.add(Revision(id=1, value=1))
-    ids = [place.id for place in places]
-    db.session.execute(update(Place).where(Place.id.in_(ids) if ids else true())
-                       .values(revision=Place.revision + 1), execution_options={"synchronize_session": False})
     db.session.flush()
 
 
@@ -53,14 +50,9 @@ def current() -> int:
     return db.session.scalar(select(Revision.value).where(Revision.id == 1)) or 0
 
 
-def _revision(view_args: dict) -> str:
-    """What a page's key depends on: its place's revision, or the site's."""
-    slug = view_args.get("slug")
-    if slug is None:
-        return f"site {current()}"
-    if not is_slug(slug):  # the view answers 404
-        return "none"
-    return f"place {db.session.scalar(select(Place.revision).where(Place.slug == slug))}"
+def site_revision(view_args: dict[str, Any]) -> str:
+    """The default for a page's key: the site's revision, which every change bumps."""
+    return f"site {current()}"
 
 
 def make_cache(app):
@@ -73,8 +65,15 @@ def make_cache(app):
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
-def cached_page(view):
-    """Serve a public GET from the cache while nothing it shows can have changed."""
+RevisionOf = Callable[[dict[str, Any]], str]
+
+
+def cached_page(view=None, *, revision: RevisionOf = site_revision):
+    """Serve a public GET from the cache while nothing it shows can have changed: `revision`
+    tells, from the view's arguments, what the page depends on. Use as @cached_page or
+    @cached_page(revision=…)."""
+    if view is None:
+        return functools.partial(cached_page, revision=revision)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -83,7 +82,7 @@ def cached_page(view):
             return view(*args, **kwargs)
         store = current_app.extensions["guide.page_cache"]
         minute = int(clock.now().timestamp() // 60)
-        key = f"{request.full_path}|{_revision(kwargs)}|{minute}"
+        key = f"{request.full_path}|{revision(kwargs)}|{minute}"
         hit = store.get(key)
         if hit is None:
             response = current_app.make_response(view(*args, **kwargs))

@@ -1,9 +1,9 @@
 """What every template can use: the page's language, its other-language versions, formatting."""
 from flask import Flask, current_app, g, request, url_for
 
-from guide import i18n
-from guide.bloom import BloomStage
-from guide.share.qr import qr_svg
+from guide.core import i18n
+from guide.core.bloom import BloomStage
+from guide.core.qr import qr_svg
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -7,9 +7,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.extensions import db
-from guide.maps import TILES
+from guide.core.maps import TILES
 
-from guide.i18n import LANG_COOKIE, languages, negotiate
+from guide.core.i18n import LANG_COOKIE, languages, negotiate
 from guide.site.assets import ONE_YEAR
 from guide.site.helpers import local_path
 

@@ -8,11 +8,12 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from guide import clock
+from guide.core import clock
 from guide.extensions import db, schema_missing
 from guide.places.models import Place
 from guide.staff import operations
-from guide.staff.models import BloomReport, Staff
+from guide.places.models import BloomReport
+from guide.staff.models import Staff
 
 @click.group("staff", cls=AppGroup)
 @with_appcontext

@@ -6,8 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from guide.bloom import BloomStage
-from guide.staff.operations import percent_fits
+from guide.core.bloom import BloomStage
 
 NOTE_MAX = 500
 
@@ -70,7 +69,7 @@ class PlantReportForm(Form):
 
     def validate_percent_open(self, field):
         stage = self.chosen_stage
-        if stage is not None and not percent_fits(stage, field.data):
+        if stage is not None and not stage.fits(field.data):
             low, high = stage.percent_range
             raise ValidationError(_l("%(pct)s%% open does not fit “%(stage)s” (%(low)s–%(high)s%%).",
                                      pct=field.data, stage=stage.title, low=low, high=high))

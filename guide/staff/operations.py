@@ -10,12 +10,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from guide.bloom import BloomStage, Status
+from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
 from guide.places.models import Place, Plant
 from guide.places.queries import latest_reports
-from guide.site import cache
-from guide.staff.models import BloomReport, Photo, Staff
+from guide.places.operations import mark_changed
+from guide.places.models import BloomReport, Photo
+from guide.staff.models import Staff
 from guide.staff.photos import CleanPhoto
 
 log = logging.getLogger(__name__)
@@ -45,17 +46,12 @@ class Observation:
     seen_version: int = 0  # the id of the newest report the form showed them (0: none)
 
 
-def percent_fits(stage: BloomStage, percent: int | None) -> bool:
-    low, high = stage.percent_range
-    return percent is None or low <= percent <= high
-
-
 def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -> list[BloomReport]:
     """File one report per observation, all or none: a newer report on any plant is a Conflict."""
     for obs in observations:
         if not staff.can_report(obs.plant.place):
             raise NotAllowed(f"{staff.username} may not report on {obs.plant.place.slug}")
-        if not percent_fits(obs.stage, obs.percent_open):
+        if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
     _check_versions(observations)
     rows = [BloomReport(plant=obs.plant, staff=staff, reported_at=now, kind="report",
@@ -63,7 +59,7 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
                         note=obs.note or None, photo=obs.photo)
             for obs in observations]
     db.session.add_all(rows)
-    cache.bump(*{obs.plant.place for obs in observations})
+    mark_changed(*{obs.plant.place for obs in observations})
     return rows
 
 
@@ -76,7 +72,7 @@ def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int,
     row = BloomReport(plant=plant, staff=staff, reported_at=now, kind="confirm",
                       stage=shown.stage.value, percent_open=shown.percent_open)
     db.session.add(row)
-    cache.bump(plant.place)
+    mark_changed(plant.place)
     return row
 
 
@@ -86,7 +82,7 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
         raise NotAllowed(f"{admin.username} is not an admin")
     if report.retracted_at is None:
         report.retracted_at, report.retracted_by = now, admin
-        cache.bump(report.plant.place)
+        mark_changed(report.plant.place)
         log.warning("report %s (%s, plant %s, by %s) retracted by %s", report.id, report.stage,
                     report.plant_id, report.staff.username, admin.username)
 

@@ -10,14 +10,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
-from guide import clock
+from guide.core import clock
 from guide.extensions import db, limiter, login_manager
-from guide.i18n import add_language_prefix, plain
+from guide.core.i18n import add_language_prefix, plain
 from guide.places import queries
 from guide.places.models import Place, Plant
 from guide.site.helpers import local_path
 from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
-from guide.staff.models import BloomReport, Photo, Staff
+from guide.places.models import BloomReport, Photo
+from guide.staff.models import Staff
 from guide.staff.operations import (Conflict, NotAllowed, Observation, confirm_status, report_bloom,
                                     retract_report, store_photo)
 from guide.staff.photos import PhotoError, clean_photo

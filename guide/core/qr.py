@@ -1,6 +1,4 @@
 """QR codes of our links, as inline SVG for pages and cards (segno; pure)."""
-import io
-
 import segno
 from markupsafe import Markup
 
@@ -11,10 +9,3 @@ def qr_svg(url: str, title: str, scale: int = 4) -> Markup:
     svg = code.svg_inline(scale=scale, border=2, dark="#1f1a24", light="#ffffff", title=title,
                           svgclass="qr", omitsize=True)
     return Markup('<svg role="img" aria-label="{}" ').format(title) + Markup(svg.removeprefix("<svg "))
-
-
-def qr_png(url: str, scale: int = 8) -> bytes:
-    """The same code as a PNG (for decoders that read images)."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=scale, border=4)
-    return out.getvalue()

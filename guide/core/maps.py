@@ -14,8 +14,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
 
-from guide.bloom import BloomStage
-from guide.geo import wgs84_to_gcj02
+from guide.core.bloom import BloomStage
+from guide.core.geo import wgs84_to_gcj02
 
 
 @dataclass(frozen=True)

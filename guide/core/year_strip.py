@@ -5,7 +5,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
-from guide.bloom import REFERENCE_YEAR, YEAR_DAYS, BloomWindow, MonthDay
+from guide.core.bloom import REFERENCE_YEAR, YEAR_DAYS, BloomWindow, MonthDay
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ class BloomStage(enum.Enum):
         """The share of flowers open, in %, that this stage stands for."""
         return _PERCENT[self]
 
+    def fits(self, percent: int | None) -> bool:
+        """Whether a reported share of flowers open agrees with this stage (none given: yes)."""
+        low, high = self.percent_range
+        return percent is None or low <= percent <= high
+
     @property
     def rank(self) -> int:
         """How worth a visit now: higher is better (peak first)."""

@@ -15,8 +15,8 @@ from flask import Blueprint, abort, current_app, g, request
 from flask_babel import _, format_timedelta, get_locale
 from markupsafe import Markup, escape
 
-from guide.bloom import MonthDay
-from guide.clock import LOCAL_ZONE
+from guide.core.bloom import MonthDay
+from guide.core.clock import LOCAL_ZONE
 
 SOURCE_LANGUAGE = "en"
 # When a text is missing in the page's language, try these next.
