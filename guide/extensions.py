@@ -1,6 +1,11 @@
-"""Flask extensions, created bare and bound to the app in create_app()."""
+"""Flask extensions, created bare and bound to the app by init_app()."""
+from __future__ import annotations
+
 import sqlite3
 from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask
 
 from flask_babel import Babel
 from flask_compress import Compress
@@ -77,3 +82,17 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Memory storage by default; RATELIMIT_STORAGE_URI (e.g. redis://) shares counters between servers.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def init_app(app: Flask, migrations: Path) -> None:
+    from guide.core.i18n import select_locale
+    db.init_app(app)
+    # The schema comes from migrations/ (Alembic), the same for SQLite and PostgreSQL; batch
+    # mode lets SQLite alter tables.
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
+    # First, so that its after-request step runs last: it compresses what the others produced.
+    compress.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
