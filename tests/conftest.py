@@ -1,15 +1,21 @@
 """Fixtures: an app on a fresh database per test, the real places loaded, a settable clock.
 
-The suite runs on SQLite. With TEST_DATABASE_URL (PostgreSQL) each app gets a schema of its own,
-and with TEST_REDIS_URL a key prefix of its own for rate limits and the page cache; both are
-removed when the test ends, and any left are swept away when the session ends.
+The suite runs on SQLite. With TEST_DATABASE_URL (PostgreSQL) each app gets a database of its
+own, and with TEST_REDIS_URL a key prefix of its own for rate limits and the page cache; both
+are removed when the test ends, and any left are swept away when the session ends.
+
+Migrating and loading data/places.yaml takes a while, so it is done once per session into a
+template (a SQLite file, or a PostgreSQL template database), and each test starts on a copy.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import sqlalchemy
@@ -27,20 +33,28 @@ PLACES_YAML = ROOT / "data" / "places.yaml"
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-_SCHEMAS: list[str] = []
+_DATABASES: list[str] = []  # PostgreSQL databases made by this session
 _PREFIXES: list[str] = []
 _MADE: list = []  # every app made, so that none is left holding connections or data
+Start = Literal["empty", "migrated", "loaded"]
+_TEMPLATES: dict[str, str] = {}  # start → SQLite file or PostgreSQL database to copy
+_TEMPLATE_FOLDER = Path(tempfile.mkdtemp(prefix="guide-templates-"))
+CHEAP_HASHING = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # scrypt costs ~100 ms per hash
 
 
-def make_app(database: Path, **config):
-    """An app on its own database: a SQLite file, or a fresh PostgreSQL schema."""
-    place = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+def make_app(database: Path, *, start: Start = "empty", **config):
+    """An app on its own database (a SQLite file, or a fresh PostgreSQL database): empty,
+    migrated, or migrated with data/places.yaml loaded."""
+    template = _template(start) if start != "empty" else None
     if TEST_DATABASE_URL:
-        schema = f"test_{uuid.uuid4().hex[:16]}"
-        _run_sql(f"CREATE SCHEMA {schema}")
-        _SCHEMAS.append(schema)
-        place = {"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
-                 "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        _run_sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        _DATABASES.append(name)
+        place = {"SQLALCHEMY_DATABASE_URI": _pg_url(name)}
+    else:
+        if template:
+            shutil.copyfile(template, database)
+        place = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
     if TEST_REDIS_URL:
         prefix = f"guide-test-{uuid.uuid4().hex[:16]}:"
         _PREFIXES.append(prefix)
@@ -49,9 +63,29 @@ def make_app(database: Path, **config):
     # Flask-Limiter keeps the first app's key prefix for good (one app per process in production);
     # each test app here needs its own, so that no counter carries over from another test.
     limiter._key_prefix = ""
-    app = create_app({"TESTING": True, "SERVER_NAME": "guide.test", **place, **config})
+    app = create_app({"TESTING": True, "SERVER_NAME": "guide.test", **CHEAP_HASHING, **place, **config})
     _MADE.append(app)
     return app
+
+
+def _template(start: Start) -> str:
+    """The database every test of this start copies, made the first time it is asked for."""
+    if start not in _TEMPLATES:
+        app = make_app(_TEMPLATE_FOLDER / f"{start}.sqlite")
+        if start == "loaded":
+            load_file(app)
+        else:
+            with app.app_context():
+                upgrade()
+        cleanup(app, drop=False)
+        _MADE.remove(app)
+        url = sqlalchemy.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        _TEMPLATES[start] = url.database if TEST_DATABASE_URL else str(_TEMPLATE_FOLDER / f"{start}.sqlite")
+    return _TEMPLATES[start]
+
+
+def _pg_url(name: str) -> str:
+    return sqlalchemy.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 
 
 def _run_sql(statement: str) -> None:
@@ -61,16 +95,15 @@ def _run_sql(statement: str) -> None:
     engine.dispose()
 
 
-def cleanup(app) -> None:
-    """Drop what an app made outside its temporary folder: its schema and its Redis keys."""
+def cleanup(app, drop: bool = True) -> None:
+    """Drop what an app made outside its temporary folder: its database and its Redis keys."""
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).get("connect_args", {}).get("options", "")
-    if TEST_DATABASE_URL and "search_path=" in options:
-        schema = options.split("search_path=")[1]
-        _run_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        _SCHEMAS.remove(schema) if schema in _SCHEMAS else None
+    name = sqlalchemy.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    if drop and TEST_DATABASE_URL and name in _DATABASES:
+        _run_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _DATABASES.remove(name)
     if TEST_REDIS_URL:
         import redis
         prefix = app.config["CACHE_KEY_PREFIX"].removesuffix("page:")
@@ -90,11 +123,12 @@ def _clean_up_apps_made_by_the_test():
 
 
 def pytest_sessionfinish(session):
-    """Whatever a test could not clean up (apps made at import time, failures)."""
+    """Whatever a test could not clean up (failures), and the templates."""
     for app in _MADE:
         cleanup(app)
-    for schema in list(_SCHEMAS):
-        _run_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    for name in list(_DATABASES):
+        _run_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    shutil.rmtree(_TEMPLATE_FOLDER, ignore_errors=True)
     if TEST_REDIS_URL and _PREFIXES:
         import redis
         client = redis.from_url(TEST_REDIS_URL)
@@ -115,17 +149,14 @@ def load_file(app, path: Path = PLACES_YAML):
 
 @pytest.fixture
 def app(tmp_path):
-    app = make_app(tmp_path / "test.sqlite")
-    with app.app_context():
-        upgrade()
-    return app  # cleaned up by _clean_up_apps_made_by_the_test
+    """The app on a migrated, empty database."""
+    return make_app(tmp_path / "test.sqlite", start="migrated")  # cleaned up by _clean_up_apps_made_by_the_test
 
 
 @pytest.fixture
-def guide_app(app):
+def guide_app(tmp_path):
     """The app with data/places.yaml loaded."""
-    load_file(app)
-    return app
+    return make_app(tmp_path / "test.sqlite", start="loaded")
 
 
 @pytest.fixture
@@ -246,9 +277,8 @@ def server(tmp_path_factory):
         moment = datetime(2026, 4, 15, 1, 0, tzinfo=timezone.utc)
         mp.setattr(clock, "now", lambda: moment)
         folder = tmp_path_factory.mktemp("live")
-        app = make_app(folder / "guide.sqlite", SERVER_NAME=None)
+        app = make_app(folder / "guide.sqlite", start="loaded", SERVER_NAME=None)
         app.instance_path = str(folder / "instance")
-        load_file(app)
         with serving(app) as base:
             yield app, base
         cleanup(app)

@@ -82,6 +82,13 @@ def test_stale_report_falls_back_to_estimate():
     assert (status.stage, status.estimated) == (BloomStage.PEAK, True)
 
 
+@pytest.mark.parametrize("age, observed", [(timedelta(hours=72), True), (timedelta(hours=72, seconds=1), False)])
+def test_a_report_stays_the_status_for_exactly_72_hours(age, observed):
+    latest = Report(BloomStage.FADING, 40, NOW - age)
+    status = current_status(WISTERIA, latest, NOW, timedelta(hours=72), date(2026, 4, 15))
+    assert (not status.estimated) == observed
+
+
 def test_ranking_puts_peak_first_and_reports_before_estimates():
     today = date(2026, 4, 15)
     fresh = current_status(WISTERIA, Report(BloomStage.PEAK, 80, NOW), NOW, timedelta(hours=72), today)
@@ -92,10 +99,29 @@ def test_ranking_puts_peak_first_and_reports_before_estimates():
     assert ordered == [fresh, estimated_peak, blooming]
 
 
-def test_every_stage_has_a_symbol_and_a_percent_range():
-    symbols = {stage.symbol for stage in BloomStage}
-    assert len(symbols) == len(BloomStage)
-    assert BloomStage.PEAK.percent_range == (70, 100)
+def test_every_stage_has_its_own_symbol_title_and_a_percent_range_within_0_to_100():
+    assert len({stage.symbol for stage in BloomStage}) == len(BloomStage)
+    assert len({str(stage.title) for stage in BloomStage}) == len(BloomStage)
+    for stage in BloomStage:
+        low, high = stage.percent_range
+        assert 0 <= low <= high <= 100, stage
+
+
+def test_the_opening_stages_cover_every_percent_once_in_order():
+    """Going up from bud to peak, each % open belongs to exactly one stage."""
+    rising = [BloomStage.BUDDING, BloomStage.FIRST_BLOOM, BloomStage.BLOOMING, BloomStage.PEAK]
+    for percent in range(101):
+        assert [s for s in rising if s.fits(percent)] != [], percent
+        assert len([s for s in rising if s.fits(percent)]) == 1, percent
+    assert [s.percent_range[0] for s in rising] == sorted(s.percent_range[0] for s in rising)
+
+
+@pytest.mark.parametrize("stage, inside, outside", [
+    (BloomStage.PEAK, (70, 100), (69,)), (BloomStage.FIRST_BLOOM, (5, 29), (4, 30)),
+    (BloomStage.NOT_YET, (0,), (1,)), (BloomStage.FADING, (5, 69), (4, 70))])
+def test_a_percent_fits_a_stage_at_its_edges_and_not_beyond(stage, inside, outside):
+    assert all(stage.fits(p) for p in inside) and not any(stage.fits(p) for p in outside)
+    assert stage.fits(None)
 
 
 def test_month_filter_knows_what_flowers_when():

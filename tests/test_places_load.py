@@ -4,9 +4,12 @@ import re
 import pytest
 from sqlalchemy import select, text
 
+from guide.core import clock
+from guide.core.bloom import BloomStage
 from guide.extensions import db
-from guide.places.models import Place, Plant
-from guide.places.models import BloomReport
+from guide.places.models import BloomReport, Place, Plant
+from guide.staff.models import Staff
+from guide.staff.operations import Observation, report_bloom
 from tests.conftest import PLACES_YAML
 
 VALID = """\
@@ -52,21 +55,26 @@ def load(runner, path):
     return runner.invoke(args=["places", "load", str(path)])
 
 
+def places_in_the_file() -> int:
+    return len(re.findall(r"^  - slug: ", PLACES_YAML.read_text(encoding="utf-8"), re.M))
+
+
 def test_real_places_file_loads(runner, app):
     result = load(runner, PLACES_YAML)
     assert result.exit_code == 0, result.output
-    assert "12 created" in result.output
+    assert f"{places_in_the_file()} created" in result.output
     with app.app_context():
         slugs = db.session.scalars(select(Place.slug).order_by(Place.position)).all()
     assert slugs[:4] == ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor",
                          "huancheng-river-wisteria-corridor"]
 
 
-def test_loading_twice_changes_nothing_not_even_a_timestamp(runner, app):
-    load(runner, PLACES_YAML)
+def test_loading_twice_changes_nothing_not_even_a_timestamp(runner, app, tmp_path):
+    path = write(tmp_path, VALID + VALID.split("places:\n", 1)[1].replace("guyi-garden", "qiuxia-garden"))
+    load(runner, path)
     before = dump(app)
-    result = load(runner, PLACES_YAML)
-    assert result.exit_code == 0 and "0 created, 0 updated, 12 unchanged" in result.output
+    result = load(runner, path)
+    assert result.exit_code == 0 and "0 created, 0 updated, 2 unchanged" in result.output
     assert dump(app) == before
 
 
@@ -81,14 +89,12 @@ def test_a_changed_field_updates_only_that_place(runner, app, tmp_path):
         assert place.ticket == {"en": "¥15", "zh": "15元"} and place.coords_estimated
 
 
-def test_a_place_removed_from_the_file_is_reported_and_keeps_its_history(runner, app, tmp_path, report):
-    load(runner, PLACES_YAML)
+def test_a_place_removed_from_the_file_is_reported_and_keeps_its_history(runner, app, tmp_path):
+    load(runner, write(tmp_path, VALID))
     with app.app_context():
         plant = db.session.scalar(select(Plant).join(Place).where(Place.slug == "guyi-garden"))
-        from guide.staff.models import Staff
-        from guide.core import clock
-        staff = Staff(username="a", created_at=clock.now())
-        db.session.add(BloomReport(plant=plant, staff=staff, stage="peak", reported_at=clock.now()))
+        staff = Staff(username="a", created_at=clock.now(), is_admin=True)
+        report_bloom(staff, [Observation(plant, BloomStage.PEAK)], clock.now())
         db.session.commit()
     result = load(runner, write(tmp_path, VALID.replace("guyi-garden", "another-garden")))
     assert result.exit_code == 0

@@ -104,3 +104,25 @@ def test_a_report_at_one_place_leaves_the_other_places_pages_cached(login_as, gu
     assert rendered == ["guyi-garden", "all"]  # Qiuxia Garden's page came from the cache
     assert "checked just now" in public.get("/en/places/guyi-garden").get_data(as_text=True)
     assert "checked just now" in public.get("/en/").get_data(as_text=True)
+
+
+def test_the_page_cache_keeps_only_200_answers_and_each_for_its_minute_only(guide_app, freeze):
+    from guide.site.cache import cached_page
+    calls = []
+
+    @guide_app.get("/probe/<int:status>")
+    @cached_page
+    def probe(status: int):
+        calls.append(status)
+        return f"answer {len(calls)}", status, {"Location": "/en/"} if status == 302 else {}
+
+    client = guide_app.test_client()
+    freeze("2026-04-15 09:00:05")
+    assert client.get("/probe/200").text == "answer 1"
+    freeze("2026-04-15 09:00:59")
+    assert client.get("/probe/200").text == "answer 1"  # the same minute: from the cache
+    freeze("2026-04-15 09:01:00")
+    assert client.get("/probe/200").text == "answer 2"  # "checked 1 minute ago" must move on
+    for status in (302, 404, 503):
+        first, second = client.get(f"/probe/{status}"), client.get(f"/probe/{status}")
+        assert first.status_code == second.status_code == status and first.text != second.text

@@ -5,14 +5,15 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.staff.models import Staff
-from tests.conftest import PASSWORD, csrf_token, login
+from tests.conftest import make_app, PASSWORD, csrf_token, login
 
 
 def cli(app, *args, input=None):
     return app.test_cli_runner().invoke(args=["staff", *args], input=input)
 
 
-def test_add_reads_the_password_from_standard_input_and_stores_a_hash(guide_app):
+def test_add_reads_the_password_from_standard_input_and_stores_a_hash(tmp_path):
+    guide_app = make_app(tmp_path / "x.sqlite", start="loaded", PASSWORD_HASH_METHOD="scrypt")  # the real setting
     result = cli(guide_app, "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden",
                  input=PASSWORD + "\n")
     assert result.exit_code == 0 and "wang: created: guyi-garden, qiuxia-garden." in result.output
@@ -87,6 +88,8 @@ def test_session_cookie_is_secure_over_https(guide_app, make_staff):
     ("/zh/staff/places/guyi-garden", "/zh/staff/places/guyi-garden"),
     ("https://evil.example/", "/zh/staff/"), ("//evil.example/x", "/zh/staff/"),
     ("/\\evil.example", "/zh/staff/"), ("javascript:alert(1)", "/zh/staff/"),
+    # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" would be "//evil.example".
+    ("/\t/evil.example", "/zh/staff/"), ("/\n/evil.example", "/zh/staff/"), ("/zh/\x00", "/zh/staff/"),
 ])
 def test_next_only_leads_to_our_own_pages(client, make_staff, target, expected):
     make_staff("wang", "guyi-garden")
@@ -97,7 +100,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get("/en/staff/places/guyi-garden")
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/staff/login?next=/en/staff/places/guyi-garden"
-    assert client.post("/en/staff/places/guyi-garden/report").status_code in (302, 400)
+    token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
+    response = client.post("/en/staff/places/guyi-garden/report", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/staff/login?next=/en/staff/places/guyi-garden/report"
+    without_token = client.post("/en/staff/places/guyi-garden/report")
+    assert without_token.status_code == 302 and without_token.headers["Location"] == "/en/staff/"
 
 
 def test_logout_ends_the_session(login_as):

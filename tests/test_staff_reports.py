@@ -1,4 +1,5 @@
 """Reporting from the staff pages: quick, safe, and nothing lost."""
+import io
 import logging
 import re
 
@@ -167,10 +168,53 @@ def test_an_expired_form_comes_back_filled_in(login_as, guide_app):
     assert resent.status_code == 302 and len(reports(guide_app)) == 1
 
 
-def test_csrf_is_required_on_every_post(login_as):
-    client = login_as("wang", "guyi-garden")
-    assert client.post("/en/staff/logout").status_code in (302, 400)
+def staff_posts(app) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.endpoint.startswith("staff.")}
+
+
+def test_every_staff_post_is_known_to_the_csrf_test(guide_app):
+    """A new POST route must be added to the test below."""
+    assert staff_posts(guide_app) == {"/<lang>/staff/login", "/<lang>/staff/logout", "/<lang>/staff/places/<slug>/report",
+                                      "/<lang>/staff/plants/<int:plant_id>/confirm",
+                                      "/<lang>/staff/reports/<int:report_id>/retract"}
+
+
+@pytest.mark.parametrize("token", [None, "", "forged.token.value"])
+def test_a_post_without_a_good_csrf_token_changes_nothing(guide_app, make_staff, token, tmp_path):
+    from tests.test_photos import jpeg
+    from tests.test_places_load import dump
+    guide_app.instance_path = str(tmp_path / "instance")
+    make_staff("boss", admin=True)
+    client = guide_app.test_client()
+    assert login(client, "boss").status_code == 302
+    ids = plant_ids(guide_app, "guyi-garden")
+    assert send(client, "guyi-garden", ids, peony={"stage": "peak"}).status_code == 302
+    with guide_app.app_context():
+        report_id = db.session.scalar(select(BloomReport.id))
+    before = dump(guide_app)
+    extra = {} if token is None else {"csrf_token": token}
+    posts = {
+        "/en/staff/places/guyi-garden/report": {f"p{ids['peony']}-stage": "fading", f"p{ids['peony']}-photo": (io.BytesIO(jpeg()), "p.jpg")},
+        f"/en/staff/plants/{ids['peony']}/confirm": {f"p{ids['peony']}-version": str(report_id)},
+        f"/en/staff/reports/{report_id}/retract": {},
+        "/en/staff/logout": {},
+        "/en/staff/login": {"username": "boss", "password": "plum-blossom-2026"},
+    }
+    for url, data in posts.items():
+        response = client.post(url, data={**data, **extra}, content_type="multipart/form-data")
+        assert response.status_code in (302, 400), url
+        page = client.get(response.headers["Location"]) if response.status_code == 302 else response
+        assert "expired" in page.get_data(as_text=True), url
+        assert dump(guide_app) == before, url
+        assert not (tmp_path / "instance" / "photos").exists() or not any((tmp_path / "instance" / "photos").iterdir())
     assert client.get("/en/staff/places/guyi-garden").status_code == 200  # still logged in
+
+
+@pytest.mark.parametrize("slug, status", [("nowhere", 404), ("qiuxia-garden", 403)])
+def test_an_expired_form_for_a_place_one_may_not_report_on_is_refused_not_an_error(login_as, slug, status):
+    client = login_as("wang", "guyi-garden")
+    response = client.post(f"/en/staff/places/{slug}/report", data={"csrf_token": "old"})
+    assert response.status_code == status
 
 
 def test_public_history_hides_names_and_staff_history_shows_them(login_as, guide_app):

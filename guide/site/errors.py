@@ -1,6 +1,7 @@
 """Localized error pages: a visitor never meets a traceback or Werkzeug's English page."""
 from flask import Flask, g, jsonify, make_response, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from guide.extensions import database_error_line, db, login_manager
@@ -48,6 +49,12 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error", exc_info=error)
         return _error_page(InternalServerError.code, InternalServerError().name)
+
+
+def error_page(code: int):
+    """The localized page (or, under /api/, the JSON) for an HTTP error code; for a handler
+    that must answer an error without raising (an abort inside an error handler is a 500)."""
+    return _error_page(code, HTTP_STATUS_CODES[code])
 
 
 def _error_page(code: int, name: str):

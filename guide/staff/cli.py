@@ -73,7 +73,7 @@ def add_command(username: str, slugs: tuple[str, ...], admin: bool) -> None:
 def passwd_command(username: str) -> None:
     """Set a new password; it is asked for."""
     staff = _staff(username)
-    staff.set_password(_password())
+    operations.set_password(staff, _password())
     db.session.commit()
     click.echo(f"{staff.username}: password changed.")
 

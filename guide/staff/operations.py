@@ -126,6 +126,11 @@ def add_staff(username: str, password: str, places: list[Place], is_admin: bool,
     return staff
 
 
+def set_password(staff: Staff, password: str) -> None:
+    staff.set_password(password)
+    db.session.flush()
+
+
 def grant(staff: Staff, place: Place) -> bool:
     if place in staff.places:
         return False

@@ -15,6 +15,7 @@ from guide.extensions import db, limiter, login_manager
 from guide.core.i18n import add_language_prefix, plain
 from guide.places import queries
 from guide.places.models import Place, Plant
+from guide.site.errors import error_page
 from guide.site.helpers import local_path
 from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
 from guide.places.models import BloomReport, Photo
@@ -60,7 +61,6 @@ def login():
             func.lower(Staff.username) == form.username.data.strip().lower()))
         if staff is not None and staff.check_password(form.password.data):
             login_user(staff)
-            db.session.commit()
             return redirect(local_path(form.next.data, url_for("staff.home")))
         form.password.errors.append(_("Wrong username or password."))
     return render_template("staff/login.html", form=form), 400 if form.errors else 200
@@ -163,12 +163,19 @@ def retract(report_id: int):
 
 @bp.errorhandler(CSRFError)
 def form_expired(error: CSRFError):
-    """An expired or missing token: the form comes back with everything typed, to send again."""
+    """An expired, missing or forged token: nothing is written; the form comes back with what
+    was typed (photos must be chosen again, as they were not kept), to send again."""
+    slug = (request.view_args or {}).get("slug")
     if request.endpoint == "staff.report" and current_user.is_authenticated:
-        found = _allowed_place(request.view_args["slug"])
-        forms, photo_errors = _forms_from_request(found)
+        found = queries.listed_place(slug)
+        if found is None:
+            return error_page(404)
+        if not current_user.can_report(found):
+            return error_page(403)
+        forms, photo_errors = _forms_from_request(found, keep_photos=False)
         return _place_page(found, forms, photo_errors, status=400, message=_(
-            "The form had expired, so nothing was sent. Everything you entered is still here: send it again."))
+            "The form had expired, so nothing was sent. What you typed is still here; "
+            "choose any photos again, then send it."))
     if request.endpoint == "staff.login":
         form = LoginForm(formdata=None, username=request.form.get("username", ""),
                          next=request.form.get("next", ""))
@@ -198,14 +205,14 @@ def _blank_forms(place: Place) -> dict[int, PlantReportForm]:
             for plant in place.listed_plants}
 
 
-def _forms_from_request(place: Place) -> tuple[dict[int, PlantReportForm], dict[int, str]]:
+def _forms_from_request(place: Place, keep_photos: bool = True) -> tuple[dict[int, PlantReportForm], dict[int, str]]:
     """The submitted sub-forms; photos are cleaned and kept now, so they survive a re-render."""
     forms, errors = {}, {}
     for plant in place.listed_plants:
         prefix = f"p{plant.id}"
         upload = request.files.get(f"{prefix}-photo")
         form = PlantReportForm(request.form, prefix=prefix, has_photo=bool(upload and upload.filename))
-        if upload and upload.filename:
+        if upload and upload.filename and keep_photos:
             try:
                 photo = store_photo(clean_photo(upload.read()), photos_folder(), clock.now())
                 db.session.commit()
