@@ -1,5 +1,6 @@
 """gunicorn settings: `gunicorn -c gunicorn.conf.py 'guide:create_app()'`.
 Everything can be overridden from the environment (GUNICORN_BIND, GUNICORN_WORKERS, …)."""
+
 import multiprocessing
 import os
 

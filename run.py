@@ -1,4 +1,5 @@
 """Serve the guide for development: `python run.py` (or `make run`, which also sets it up)."""
+
 from guide import create_app
 
 app = create_app()

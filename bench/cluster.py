@@ -4,6 +4,7 @@ PostgreSQL and one Redis. Used by bench/load.py, bench/faults.py and tests/test_
 Everything it makes is its own and is removed afterwards: a PostgreSQL schema (the database's
 other schemas are not touched) and Redis keys under a prefix.
 """
+
 from __future__ import annotations
 
 import os
@@ -90,22 +91,35 @@ class Cluster:
         return f"{self.database_url}?options={quote(f'-csearch_path={self.schema}')}"
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.app_database_url, "REDIS_URL": self.redis_url,
-                "FLASK_PRODUCTION": "true", "FLASK_SECRET_KEY": self.secret,
-                "FLASK_CACHE_KEY_PREFIX": self.prefix + "page:",
-                "FLASK_RATELIMIT_KEY_PREFIX": self.prefix + "limits",
-                "GUNICORN_WORKERS": str(self.workers)}
+        return {
+            **os.environ,
+            "DATABASE_URL": self.app_database_url,
+            "REDIS_URL": self.redis_url,
+            "FLASK_PRODUCTION": "true",
+            "FLASK_SECRET_KEY": self.secret,
+            "FLASK_CACHE_KEY_PREFIX": self.prefix + "page:",
+            "FLASK_RATELIMIT_KEY_PREFIX": self.prefix + "limits",
+            "GUNICORN_WORKERS": str(self.workers),
+        }
 
     def sql(self, statement: str, *args):
-        with psycopg.connect(plain_url(self.database_url), autocommit=True) as connection:
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET search_path TO {self.schema}")
-                cursor.execute(statement, args)
-                return cursor.fetchall() if cursor.description else None
+        with (
+            psycopg.connect(plain_url(self.database_url), autocommit=True) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"SET search_path TO {self.schema}")
+            cursor.execute(statement, args)
+            return cursor.fetchall() if cursor.description else None
 
     def flask(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([str(BIN / "flask"), "--app", "guide", *args], cwd=ROOT, env=self.env(),
-                                input=stdin, capture_output=True, text=True)
+        result = subprocess.run(
+            [str(BIN / "flask"), "--app", "guide", *args],
+            cwd=ROOT,
+            env=self.env(),
+            input=stdin,
+            capture_output=True,
+            text=True,
+        )
         if result.returncode:
             raise RuntimeError(f"flask {' '.join(args)}: {result.stderr.strip()}")
         return result.stdout
@@ -122,17 +136,21 @@ class Cluster:
         return self
 
     def add_staff(self, username: str, *slugs: str) -> str:
-        self.flask("staff", "add", username, *[a for slug in slugs for a in ("--place", slug)],
-                   stdin=PASSWORD + "\n")
+        self.flask("staff", "add", username, *[a for slug in slugs for a in ("--place", slug)], stdin=PASSWORD + "\n")
         return username
 
     def start_server(self) -> Server:
         port = free_port()
         log = self.folder / f"server-{port}.log"
         with log.open("w") as out:
-            process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-                                        "guide:create_app()"], cwd=ROOT, env=self.env(), start_new_session=True,
-                                       stdout=out, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "guide:create_app()"],
+                cwd=ROOT,
+                env=self.env(),
+                start_new_session=True,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         server = Server(process, f"http://127.0.0.1:{port}", log)
         self.servers.append(server)
         for _ in range(200):
@@ -167,9 +185,12 @@ class Staff:
 
     def log_in(self, password: str = PASSWORD) -> requests.Response:
         page = self.session.get(f"{self.base}/{self.lang}/staff/login", timeout=10)
-        return self.session.post(f"{self.base}/{self.lang}/staff/login", allow_redirects=False, timeout=10,
-                                 data={"csrf_token": csrf_token(page.text), "username": self.username,
-                                       "password": password})
+        return self.session.post(
+            f"{self.base}/{self.lang}/staff/login",
+            allow_redirects=False,
+            timeout=10,
+            data={"csrf_token": csrf_token(page.text), "username": self.username, "password": password},
+        )
 
     def open_form(self, stage: str, note: str, base: str | None = None) -> dict[str, str]:
         """Open the place form and fill in the first plant's stage and an English note."""
@@ -182,8 +203,12 @@ class Staff:
 
     def send(self, data: dict[str, str], base: str | None = None) -> requests.Response:
         """Send the form: a 302 to the place page means saved."""
-        return self.session.post(f"{base or self.base}/{self.lang}/staff/places/{self.slug}/report", data=data,
-                                 allow_redirects=False, timeout=10)
+        return self.session.post(
+            f"{base or self.base}/{self.lang}/staff/places/{self.slug}/report",
+            data=data,
+            allow_redirects=False,
+            timeout=10,
+        )
 
     def report(self, stage: str, note: str, base: str | None = None) -> requests.Response:
         return self.send(self.open_form(stage, note, base), base)

@@ -11,6 +11,7 @@ database was left inconsistent, or a visitor met anything but the guide's own pa
 
 Needs root (it stops and starts this machine's PostgreSQL) and leaves PostgreSQL running.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,16 +26,26 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.cluster import Cluster, Staff  # noqa: E402
-from bench.load import PLACES, STAGES, page_mix  # noqa: E402
+from bench.cluster import Cluster, Staff
+from bench.load import PLACES, STAGES, page_mix
 
 HEADING = {"en": "<h1>The guide is briefly unavailable</h1>", "zh": "<h1>嘉定花信暂时无法访问</h1>"}
 
 
 def postgresql(action: str) -> None:
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *(
-        ["-m", "fast"] if action == "stop" else [])], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            "main",
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def postgresql_answers() -> bool:
@@ -67,8 +78,10 @@ class Phone(threading.Thread):
                     if form is None:
                         raise
                     # The form would not open: send the one still on the screen, as people do.
-                    form = {k: note if k.endswith("-note_en") else stage if k.endswith("-stage") else v
-                            for k, v in form.items()}
+                    form = {
+                        k: note if k.endswith("-note_en") else stage if k.endswith("-stage") else v
+                        for k, v in form.items()
+                    }
                 answer = self.staff.send(form, base=self.bases[0])
             except requests.RequestException:
                 self.unanswered.append(note)
@@ -90,14 +103,22 @@ def check_reports(cluster: Cluster, phones: list[Phone], revision_before: int) -
     missing = acknowledged - set(rows)
     twice = len(rows) - len(set(rows))
     [(revision,)] = cluster.sql("SELECT value FROM revision WHERE id = 1")
-    [(orphans,)] = cluster.sql("SELECT count(*) FROM bloom_report r LEFT JOIN plant p ON p.id = r.plant_id "
-                               "LEFT JOIN staff s ON s.id = r.staff_id WHERE p.id IS NULL OR s.id IS NULL")
-    print(f"  acknowledged {len(acknowledged)}: {len(acknowledged) - len(missing)} in the database, "
-          f"{len(missing)} missing, {twice} stored twice")
-    print(f"  sent without an answer {len(unanswered)}: {len(unanswered & set(rows))} saved before the answer was lost, "
-          f"{len(unanswered - set(rows))} not saved")
-    print(f"  consistency: {len(rows)} report rows and {revision - revision_before} revision bumps "
-          f"({'equal' if len(rows) == revision - revision_before else 'NOT EQUAL'}), {orphans} orphan rows")
+    [(orphans,)] = cluster.sql(
+        "SELECT count(*) FROM bloom_report r LEFT JOIN plant p ON p.id = r.plant_id "
+        "LEFT JOIN staff s ON s.id = r.staff_id WHERE p.id IS NULL OR s.id IS NULL"
+    )
+    print(
+        f"  acknowledged {len(acknowledged)}: {len(acknowledged) - len(missing)} in the database, "
+        f"{len(missing)} missing, {twice} stored twice"
+    )
+    print(
+        f"  sent without an answer {len(unanswered)}: {len(unanswered & set(rows))} saved before the answer was lost, "
+        f"{len(unanswered - set(rows))} not saved"
+    )
+    print(
+        f"  consistency: {len(rows)} report rows and {revision - revision_before} revision bumps "
+        f"({'equal' if len(rows) == revision - revision_before else 'NOT EQUAL'}), {orphans} orphan rows"
+    )
     return not missing and not twice and not orphans and len(rows) == revision - revision_before
 
 
@@ -108,14 +129,19 @@ def kill_an_app_server(seconds_before: float, seconds_after: float) -> bool:
         doomed, survivor = cluster.start_server(), cluster.start_server()
         [(revision_before,)] = cluster.sql("SELECT value FROM revision WHERE id = 1")
         stop = threading.Event()
-        phones = [Phone([doomed.base, survivor.base], name, slug, stop) for name, slug in zip(names, PLACES)]
+        phones = [
+            Phone([doomed.base, survivor.base], name, slug, stop)
+            for name, slug in zip(names, PLACES, strict=False)  # the first few places
+        ]
         for phone in phones:
             phone.start()
         time.sleep(seconds_before)
         sent_before = sum(len(p.acknowledged) for p in phones)
         doomed.kill()
-        print(f"  killed server 1 (master and {2} workers, SIGKILL) after {seconds_before:g} s and "
-              f"{sent_before} acknowledged reports; the phones go on through server 2")
+        print(
+            f"  killed server 1 (master and {2} workers, SIGKILL) after {seconds_before:g} s and "
+            f"{sent_before} acknowledged reports; the phones go on through server 2"
+        )
         time.sleep(seconds_after)
         stop.set()
         for phone in phones:
@@ -154,7 +180,10 @@ def restart_postgresql(visitors: int, down_for: float) -> bool:
         stop, log = threading.Event(), []
         paths = page_mix(PLACES[:3])
         crowd = [Visitor(server.base, paths[n::visitors] + paths[:n], stop, log) for n in range(visitors)]
-        phones = [Phone([server.base], name, slug, stop) for name, slug in zip(names, PLACES)]
+        phones = [
+            Phone([server.base], name, slug, stop)
+            for name, slug in zip(names, PLACES, strict=False)  # the first few places
+        ]
         for thread in crowd + phones:
             thread.start()
         try:
@@ -174,19 +203,34 @@ def restart_postgresql(visitors: int, down_for: float) -> bool:
         for thread in crowd + phones:
             thread.join(timeout=30)
 
-        phases = {"before": (0, stopping), "stopping": (stopping, stopped), "down": (stopped, starting),
-                  "starting": (starting, started), "after": (started, float("inf"))}
-        print(f"  {len(crowd)} visitors and {len(phones)} staff phones; PostgreSQL stopped for "
-              f"{starting - stopped:.1f} s (stop took {stopped - stopping:.1f} s, start {started - starting:.1f} s)")
+        phases = {
+            "before": (0, stopping),
+            "stopping": (stopping, stopped),
+            "down": (stopped, starting),
+            "starting": (starting, started),
+            "after": (started, float("inf")),
+        }
+        print(
+            f"  {len(crowd)} visitors and {len(phones)} staff phones; PostgreSQL stopped for "
+            f"{starting - stopped:.1f} s (stop took {stopped - stopping:.1f} s, start {started - starting:.1f} s)"
+        )
         print(f"  {'phase':9} {'answers':>8}  by status")
         for phase, (start, end) in phases.items():
             statuses = collections.Counter(status for at, _, status, _ in log if start <= at < end)
-            print(f"  {phase:9} {sum(statuses.values()):8d}  " +
-                  ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(statuses.items())))
-        bad_pages = [(path, status) for _, path, status, text in log if status not in (200, 503)
-                     or (status == 503 and (HEADING["zh" if path.startswith("/zh/") else "en"] not in text
-                                            and not path.startswith("/api/")))
-                     or "Traceback" in text]
+            print(
+                f"  {phase:9} {sum(statuses.values()):8d}  "
+                + ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(statuses.items()))
+            )
+        bad_pages = [
+            (path, status)
+            for _, path, status, text in log
+            if status not in (200, 503)
+            or (
+                status == 503
+                and (HEADING["zh" if path.startswith("/zh/") else "en"] not in text and not path.startswith("/api/"))
+            )
+            or "Traceback" in text
+        ]
         first_200 = min((at for at, _, status, _ in log if at >= starting and status == 200), default=None)
         last_503 = max((at for at, _, status, _ in log if status == 503), default=None)
         tracebacks = server.log.read_text().count("Traceback")
@@ -194,15 +238,27 @@ def restart_postgresql(visitors: int, down_for: float) -> bool:
         said_so = [r for r in refused if r[1] == 503 and "Nothing was saved." in r[2]]
         conflicts = [r for r in refused if r[1] == 409]  # an old form sent once it was back: kept, shown
         print(f"  every answer a 200 or the localized 503 page: {'yes' if not bad_pages else bad_pages[:5]}")
-        print(f"  forms not saved: {len(refused)}, of them {len(said_so)} with the 503 page saying nothing was "
-              f"saved, {len(conflicts)} with the conflict page (an old form sent once it was back)")
+        print(
+            f"  forms not saved: {len(refused)}, of them {len(said_so)} with the 503 page saying nothing was "
+            f"saved, {len(conflicts)} with the conflict page (an old form sent once it was back)"
+        )
         if first_200 is not None and last_503 is not None:
-            print(f"  recovered by itself, no restart: first 200 {first_200 - starting:.2f} s and last 503 "
-                  f"{last_503 - starting:.2f} s after the start command (which returned after {started - starting:.2f} s)")
-        print(f"  server log: {tracebacks} tracebacks, "
-              f"{server.log.read_text().count('database unavailable')} one-line 'database unavailable' warnings")
+            print(
+                f"  recovered by itself, no restart: first 200 {first_200 - starting:.2f} s and last 503 "
+                f"{last_503 - starting:.2f} s after the start command (which returned after {started - starting:.2f} s)"
+            )
+        print(
+            f"  server log: {tracebacks} tracebacks, "
+            f"{server.log.read_text().count('database unavailable')} one-line 'database unavailable' warnings"
+        )
         ok = check_reports(cluster, phones, revision_before)
-        return ok and not bad_pages and not tracebacks and len(said_so) + len(conflicts) == len(refused) and first_200 is not None
+        return (
+            ok
+            and not bad_pages
+            and not tracebacks
+            and len(said_so) + len(conflicts) == len(refused)
+            and first_200 is not None
+        )
 
 
 def main() -> int:
@@ -214,8 +270,10 @@ def main() -> int:
     print()
     restarted = restart_postgresql(args.visitors, args.down)
     ok = killed and restarted
-    print(f"\n{'PASS' if ok else 'FAIL'}: nothing acknowledged was lost, the database is consistent, "
-          f"and visitors met only the guide's pages")
+    print(
+        f"\n{'PASS' if ok else 'FAIL'}: nothing acknowledged was lost, the database is consistent, "
+        f"and visitors met only the guide's pages"
+    )
     return 0 if ok else 1
 
 

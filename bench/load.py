@@ -8,6 +8,7 @@ each staff member at their own place, one report every second or so. Afterwards:
 - every report the app acknowledged (302 to the place page) is in the database, once;
 - the resident memory of each worker, sampled every 5 s: after warm-up, and at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,14 +21,31 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.cluster import Cluster, Staff, rss_kib  # noqa: E402
-from bench.wrk import run_wrk  # noqa: E402
+from bench.cluster import Cluster, Staff, rss_kib
+from bench.wrk import run_wrk
 
-PLACES = ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor", "huancheng-river-wisteria-corridor",
-          "guyi-garden", "qiuxia-garden", "huilongtan-park", "jiazhu-osmanthus-park"]
-PAGES = ["/{lang}/", "/{lang}/calendar", "/{lang}/events", "/{lang}/places/{slug}",
-         "/{lang}/places/{slug}/history", "/{lang}/places/{slug}/map.js", "/{lang}/feed.atom",
-         "/{lang}/places/{slug}/card", "/api/v1/places", "/api/v1/places/{slug}"]
+PLACES = [
+    "jiading-wisteria-park",
+    "nanshuiguan-park",
+    "ziyun-corridor",
+    "huancheng-river-wisteria-corridor",
+    "guyi-garden",
+    "qiuxia-garden",
+    "huilongtan-park",
+    "jiazhu-osmanthus-park",
+]
+PAGES = [
+    "/{lang}/",
+    "/{lang}/calendar",
+    "/{lang}/events",
+    "/{lang}/places/{slug}",
+    "/{lang}/places/{slug}/history",
+    "/{lang}/places/{slug}/map.js",
+    "/{lang}/feed.atom",
+    "/{lang}/places/{slug}/card",
+    "/api/v1/places",
+    "/api/v1/places/{slug}",
+]
 STAGES = ["budding", "first_bloom", "blooming", "peak", "fading"]
 
 
@@ -72,7 +90,7 @@ class Reporter(threading.Thread):
             started = time.monotonic()
             try:
                 answer = self.staff.report(STAGES[number % len(STAGES)], note)
-            except Exception as error:  # noqa: BLE001: counted and shown, the run goes on
+            except Exception as error:  # counted and shown, the run goes on
                 self.failures.append(f"{note}: {error.__class__.__name__}")
             else:
                 if answer.status_code == 302:
@@ -95,18 +113,23 @@ def main() -> int:
         raise SystemExit("wrk is missing: apt-get install wrk (make load does)")
 
     with Cluster(workers=args.workers) as cluster:
-        names = [cluster.add_staff(f"staff{n}", slug) for n, slug in enumerate(PLACES[:args.staff])]
+        names = [cluster.add_staff(f"staff{n}", slug) for n, slug in enumerate(PLACES[: args.staff])]
         server = cluster.start_server()
         paths = page_mix(PLACES)
         for path in paths:  # every page answers before the clock starts
             requests.get(server.base + path, timeout=10).raise_for_status()
         workers = server.workers()
         print(f"Load test · gunicorn {len(workers)} workers on PostgreSQL + Redis, {server.base}")
-        print(f"{args.seconds} s, wrk 2 threads × {args.connections} connections over {len(paths)} public pages; "
-              f"{len(names)} staff reporting through the forms, one report per {args.pause:g} s each\n")
+        print(
+            f"{args.seconds} s, wrk 2 threads × {args.connections} connections over {len(paths)} public pages; "
+            f"{len(names)} staff reporting through the forms, one report per {args.pause:g} s each\n"
+        )
 
         stop = threading.Event()
-        reporters = [Reporter(server.base, name, slug, stop, args.pause) for name, slug in zip(names, PLACES)]
+        reporters = [
+            Reporter(server.base, name, slug, stop, args.pause)
+            for name, slug in zip(names, PLACES, strict=False)  # the first few places
+        ]
         memory: dict[int, list[int | None]] = {pid: [] for pid in workers}
 
         def sample_memory():
@@ -127,25 +150,34 @@ def main() -> int:
 
         acknowledged = [note for r in reporters for note in r.acknowledged]
         failures = [failure for r in reporters for failure in r.failures]
-        stored = [note for (note,) in cluster.sql(
-            "SELECT note->>'en' FROM bloom_report WHERE note->>'en' LIKE 'load %%'")]
+        stored = [
+            note for (note,) in cluster.sql("SELECT note->>'en' FROM bloom_report WHERE note->>'en' LIKE 'load %%'")
+        ]
         missing = set(acknowledged) - set(stored)
         twice = len(stored) - len(set(stored))
         tracebacks = server.log.read_text().count("Traceback")
         restarted = set(server.workers()) != set(workers)
 
-        print(f"public pages   {load['requests']} requests, {load['rps']:.0f} req/s, p50 {load['p50']:.1f} ms, "
-              f"p90 {load['p90']:.1f} ms, p99 {load['p99']:.1f} ms")
+        print(
+            f"public pages   {load['requests']} requests, {load['rps']:.0f} req/s, p50 {load['p50']:.1f} ms, "
+            f"p90 {load['p90']:.1f} ms, p99 {load['p99']:.1f} ms"
+        )
         print(f"               error responses (non-2xx/3xx) {load['bad']}, socket errors {load['socket_errors']}")
         seconds = sorted(s for r in reporters for s in r.seconds)
         if seconds:
-            print(f"staff reports  {len(acknowledged)} acknowledged, {len(failures)} failed; form + send took "
-                  f"p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms")
+            print(
+                f"staff reports  {len(acknowledged)} acknowledged, {len(failures)} failed; form + send took "
+                f"p50 {seconds[len(seconds) // 2] * 1000:.0f} ms, max {seconds[-1] * 1000:.0f} ms"
+            )
         for failure in failures[:10]:
             print(f"               failed: {failure}")
-        print(f"database       {len(stored)} of them stored, {len(missing)} acknowledged but missing, "
-              f"{twice} stored twice")
-        print(f"server log     {tracebacks} tracebacks; workers {'RESTARTED' if restarted else 'all the same processes'}")
+        print(
+            f"database       {len(stored)} of them stored, {len(missing)} acknowledged but missing, "
+            f"{twice} stored twice"
+        )
+        print(
+            f"server log     {tracebacks} tracebacks; workers {'RESTARTED' if restarted else 'all the same processes'}"
+        )
         print("memory (RSS)   worker   after 5 s    at the end   growth         every 10 s (MB)")
         growths = []
         for pid, samples in memory.items():
@@ -153,11 +185,15 @@ def main() -> int:
             if len(seen) >= 2:
                 start, end = seen[1] if len(seen) > 2 else seen[0], seen[-1]
                 growths.append(end - start)
-                print(f"               {pid:6d}  {start / 1024:8.1f} MB  {end / 1024:8.1f} MB  "
-                      f"{(end - start) / 1024:+6.1f} MB    " + " ".join(f"{s / 1024:.0f}" for s in seen[::2]))
+                print(
+                    f"               {pid:6d}  {start / 1024:8.1f} MB  {end / 1024:8.1f} MB  "
+                    f"{(end - start) / 1024:+6.1f} MB    " + " ".join(f"{s / 1024:.0f}" for s in seen[::2])
+                )
         ok = not (load["bad"] or load["socket_errors"] or failures or missing or twice or tracebacks or restarted)
-        print(f"\n{'PASS' if ok else 'FAIL'}: no error response, every acknowledged report stored once"
-              + (f", worker memory grew at most {max(growths) / 1024:.1f} MB" if growths else ""))
+        print(
+            f"\n{'PASS' if ok else 'FAIL'}: no error response, every acknowledged report stored once"
+            + (f", worker memory grew at most {max(growths) / 1024:.1f} MB" if growths else "")
+        )
         return 0 if ok else 1
 
 

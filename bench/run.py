@@ -11,6 +11,7 @@ docs/performance.md, and a person reads the figures against them).
 4. wrk, 32 connections on loopback: requests per second and p50/p99 latency of a place page and
    of /healthz in the same run, and their ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,14 +30,29 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.wrk import run_wrk  # noqa: E402
+
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 PAGES = ["/{lang}/", "/{lang}/calendar", "/{lang}/places/jiading-wisteria-park"]
 TILE_HOSTS = ("tile.openstreetmap.org", "is.autonavi.com")
-BUDGET = {"transfer": 70 * 1024, "blocking": 20 * 1024, "lcp": 1500, "performance": 95,
-          "accessibility": 100, "best-practices": 95, "seo": 100}
+BUDGET = {
+    "transfer": 70 * 1024,
+    "blocking": 20 * 1024,
+    "lcp": 1500,
+    "performance": 95,
+    "accessibility": 100,
+    "best-practices": 95,
+    "seo": 100,
+}
 
 
 def free_port() -> int:
@@ -48,15 +64,19 @@ def free_port() -> int:
 def serve(workers: int):
     """Start gunicorn on a fresh database; return (process, base URL, temp folder)."""
     folder = Path(tempfile.mkdtemp(prefix="guide-bench-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}",
-           "GUNICORN_WORKERS": str(workers)}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "GUNICORN_WORKERS": str(workers)}
     for command in (["db", "upgrade"], ["places", "load", "data/places.yaml"]):  # as `make data`
-        subprocess.run([str(BIN / "flask"), "--app", "guide", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "guide", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     port = free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-                                "guide:create_app()"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "guide:create_app()"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -72,14 +92,16 @@ def measure_bytes(base: str) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import TILE
+
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for lang in ("en", "zh"):
             for path in PAGES:
                 url = base + path.format(lang=lang)
-                context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
-                                              has_touch=True, device_scale_factor=2)
+                context = browser.new_context(
+                    viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, device_scale_factor=2
+                )
                 page = context.new_page()
                 outside = []
 
@@ -92,6 +114,7 @@ def measure_bytes(base: str) -> list[dict]:
                     else:
                         outside.append(r.request.url)
                         r.abort()
+
                 page.route("**/*", route)
                 page.goto(url, wait_until="networkidle")
                 figures = page.evaluate("""() => {
@@ -120,18 +143,36 @@ def lighthouse(base: str) -> list[dict]:
         for path in PAGES:
             url = base + path.format(lang=lang)
             out = Path(tempfile.mkdtemp()) / "report.json"
-            subprocess.run([str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
-                            "--form-factor=mobile", "--screenEmulation.mobile",
-                            "--throttling-method=simulate",
-                            "--blocked-url-patterns=*openstreetmap.org*", "--blocked-url-patterns=*autonavi.com*",
-                            "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)],
-                           env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(binary),
+                    url,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={out}",
+                    "--form-factor=mobile",
+                    "--screenEmulation.mobile",
+                    "--throttling-method=simulate",
+                    "--blocked-url-patterns=*openstreetmap.org*",
+                    "--blocked-url-patterns=*autonavi.com*",
+                    "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS),
+                ],
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             report = json.loads(out.read_text())
-            rows.append({"page": path.format(lang=lang),
-                         "lcp": report["audits"]["largest-contentful-paint"]["numericValue"],
-                         **{k: round(report["categories"][k]["score"] * 100)
-                            for k in ("performance", "accessibility", "best-practices", "seo")}})
+            rows.append(
+                {
+                    "page": path.format(lang=lang),
+                    "lcp": report["audits"]["largest-contentful-paint"]["numericValue"],
+                    **{
+                        k: round(report["categories"][k]["score"] * 100)
+                        for k in ("performance", "accessibility", "best-practices", "seo")
+                    },
+                }
+            )
     return rows
 
 
@@ -154,29 +195,40 @@ def main() -> None:
         print("First visit at 375×812 (bytes as transferred, compressed; tiles and photos excluded)")
         print(f"{'page':42} {'transfer':>9} {'blocking':>9} {'html':>7} {'requests':>8} {'outside':>7}")
         for r in measure_bytes(base):
-            flag = "" if r["transfer"] <= BUDGET["transfer"] and r["blocking"] <= BUDGET["blocking"] \
-                and not r["outside"] else "  OVER BUDGET"
-            print(f"{r['page']:42} {r['transfer'] / 1024:8.1f}K {r['blocking'] / 1024:8.1f}K "
-                  f"{r['html'] / 1024:6.1f}K {r['requests']:8d} {r['outside']:7d}{flag}")
-        print(f"budget: transfer ≤ {BUDGET['transfer'] // 1024}K, render-blocking ≤ {BUDGET['blocking'] // 1024}K, no outside host\n")
+            flag = (
+                ""
+                if r["transfer"] <= BUDGET["transfer"] and r["blocking"] <= BUDGET["blocking"] and not r["outside"]
+                else "  OVER BUDGET"
+            )
+            print(
+                f"{r['page']:42} {r['transfer'] / 1024:8.1f}K {r['blocking'] / 1024:8.1f}K "
+                f"{r['html'] / 1024:6.1f}K {r['requests']:8d} {r['outside']:7d}{flag}"
+            )
+        print(
+            f"budget: transfer ≤ {BUDGET['transfer'] // 1024}K, "
+            f"render-blocking ≤ {BUDGET['blocking'] // 1024}K, no outside host\n"
+        )
         if not args.skip_lighthouse:
             print("Lighthouse, mobile (simulated slow 4G, 4× CPU slowdown)")
             print(f"{'page':42} {'LCP':>7} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5}")
             for r in lighthouse(base):
-                ok = r["lcp"] <= BUDGET["lcp"] and all(r[k] >= BUDGET[k] for k in
-                                                      ("performance", "accessibility", "best-practices", "seo"))
-                print(f"{r['page']:42} {r['lcp'] / 1000:6.2f}s {r['performance']:5d} {r['accessibility']:5d} "
-                      f"{r['best-practices']:5d} {r['seo']:5d}{'' if ok else '  BELOW GOAL'}")
+                ok = r["lcp"] <= BUDGET["lcp"] and all(
+                    r[k] >= BUDGET[k] for k in ("performance", "accessibility", "best-practices", "seo")
+                )
+                print(
+                    f"{r['page']:42} {r['lcp'] / 1000:6.2f}s {r['performance']:5d} {r['accessibility']:5d} "
+                    f"{r['best-practices']:5d} {r['seo']:5d}{'' if ok else '  BELOW GOAL'}"
+                )
             print("goal: LCP ≤ 1.5 s, performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100\n")
         print(f"Throughput: wrk, 2 threads, 32 connections, {args.seconds} s each, Accept-Encoding: br, gzip")
         health = wrk(base + "/healthz", args.seconds)
         place = wrk(base + "/en/places/jiading-wisteria-park", args.seconds)
         for name, r in (("/healthz", health), ("/en/places/jiading-wisteria-park", place)):
-            print(f"{name:42} {r['rps']:9.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  "
-                  f"errors {r['bad']}")
+            print(f"{name:42} {r['rps']:9.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms  errors {r['bad']}")
         ratio = place["rps"] / health["rps"]
-        print(f"place page / healthz throughput: {ratio:.0%} (goal ≥ 50%); place p99 "
-              f"{place['p99']:.1f} ms (goal < 50 ms)")
+        print(
+            f"place page / healthz throughput: {ratio:.0%} (goal ≥ 50%); place p99 {place['p99']:.1f} ms (goal < 50 ms)"
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)

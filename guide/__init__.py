@@ -1,4 +1,5 @@
 """Jiading Bloom Guide: a bilingual guide to Jiading's seasonal flowers."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,12 @@ from guide.config import ROOT
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings (guide.config), extensions, then the base and each feature."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
-                template_folder=str(ROOT / "templates"), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
     config.load(app.config, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if hops := int(app.config["PROXY_FIX_HOPS"]):
@@ -23,13 +28,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from guide import extensions
+
     extensions.init_app(app, migrations=ROOT / "migrations")
 
     from guide import backup, site
     from guide.api import views as api_views
-    from guide.places import cli as places_cli, views as places_views
+    from guide.places import cli as places_cli
+    from guide.places import views as places_views
     from guide.share import views as share_views
-    from guide.staff import cli as staff_cli, views as staff_views
+    from guide.staff import cli as staff_cli
+    from guide.staff import views as staff_views
+
     site.init_app(app)
     for blueprint in (places_views.bp, staff_views.bp, share_views.bp, share_views.embed_bp, api_views.bp):
         app.register_blueprint(blueprint)

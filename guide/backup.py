@@ -5,6 +5,7 @@ The file holds every table of the schema, row by row, with the migration it was 
 one transaction: all of it or nothing. It holds the staff's password hashes, so it is written
 readable by its owner only, and both commands say that it is secret.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,10 @@ from guide.extensions import UTCDateTime, database_error_line, db, schema_missin
 
 FORMAT = "jiading-bloom-guide-backup"
 VERSION = 1
-WARNING = ("SECRET: this file holds the staff's password hashes. Keep it where only the people "
-           "who run the guide can read it, and delete copies you no longer need.")
+WARNING = (
+    "SECRET: this file holds the staff's password hashes. Keep it where only the people "
+    "who run the guide can read it, and delete copies you no longer need."
+)
 
 
 class BadBackup(ValueError):
@@ -43,6 +46,7 @@ def schema_revision() -> str | None:
 
 
 # Pure: rows to and from JSON values, by column type.
+
 
 def _to_json(value):
     if isinstance(value, (datetime, date)):
@@ -62,8 +66,9 @@ def _from_json(column, value, where: str):
         if isinstance(column.type, Date):
             return date.fromisoformat(value)
     except (TypeError, ValueError) as error:
-        raise BadBackup(f"{where}: {value!r} is not a {'date' if isinstance(column.type, Date) else 'time'} "
-                        f"in ISO 8601 ({error})")
+        raise BadBackup(
+            f"{where}: {value!r} is not a {'date' if isinstance(column.type, Date) else 'time'} in ISO 8601 ({error})"
+        ) from error
     return value
 
 
@@ -87,6 +92,7 @@ def rows_for_insert(table, rows, file: str) -> list[dict]:
 
 # Against the database.
 
+
 def dump() -> dict:
     """The whole database as one JSON-ready document, read in one snapshot."""
     if db.session.get_bind().dialect.name == "postgresql":  # every table as of one moment
@@ -95,8 +101,14 @@ def dump() -> dict:
     for table in _tables():
         rows = db.session.execute(select(table).order_by(*table.primary_key.columns))
         tables[table.name] = [{k: _to_json(v) for k, v in row._mapping.items()} for row in rows]
-    document = {"format": FORMAT, "version": VERSION, "schema": schema_revision(),
-                "exported_at": clock.now().isoformat(), "warning": WARNING, "tables": tables}
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": schema_revision(),
+        "exported_at": clock.now().isoformat(),
+        "warning": WARNING,
+        "tables": tables,
+    }
     db.session.rollback()
     return document
 
@@ -104,24 +116,30 @@ def dump() -> dict:
 def restore(document, file: str) -> dict[str, int]:
     """Insert every row of a backup into an empty database (flushes; the caller commits)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BadBackup(f"{file}: not a backup of this guide (no \"format\": \"{FORMAT}\")")
+        raise BadBackup(f'{file}: not a backup of this guide (no "format": "{FORMAT}")')
     if document.get("version") != VERSION:
         raise BadBackup(f"{file}: backup format version {document.get('version')!r}; this guide reads {VERSION}")
     here = schema_revision()
     if document.get("schema") != here:
-        raise BadBackup(f"{file}: written at migration {document.get('schema')!r}, but this database is at "
-                        f"{here!r}: restore it with the guide's version of that time, then upgrade")
+        raise BadBackup(
+            f"{file}: written at migration {document.get('schema')!r}, but this database is at "
+            f"{here!r}: restore it with the guide's version of that time, then upgrade"
+        )
     tables = document.get("tables")
     if not isinstance(tables, dict):
-        raise BadBackup(f"{file}: \"tables\" must be an object of table name: rows")
+        raise BadBackup(f'{file}: "tables" must be an object of table name: rows')
     known = {t.name: t for t in _tables()}
     if unknown := sorted(tables.keys() - known.keys()):
         raise BadBackup(f"{file}: unknown table {unknown[0]!r}")
-    filled = {name: n for name, table in known.items()
-              if (n := db.session.scalar(select(func.count()).select_from(table)))}
+    filled = {
+        name: n for name, table in known.items() if (n := db.session.scalar(select(func.count()).select_from(table)))
+    }
     if filled:
-        raise BadBackup("the database is not empty (" + ", ".join(f"{name}: {n}" for name, n in filled.items())
-                        + "): import restores into a new database made by `flask --app guide db upgrade`")
+        raise BadBackup(
+            "the database is not empty ("
+            + ", ".join(f"{name}: {n}" for name, n in filled.items())
+            + "): import restores into a new database made by `flask --app guide db upgrade`"
+        )
     counts = {}
     for name, table in known.items():
         rows = rows_for_insert(table, tables.get(name, []), file)
@@ -139,19 +157,26 @@ def _move_sequences_past_the_restored_ids() -> None:
         return
     for table in _tables():
         if table.primary_key.columns.keys() == ["id"]:
-            db.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
 
 
 def missing_photo_files(document) -> list[str]:
     folder = Path(current_app.instance_path) / "photos"
     names = [row.get("sha256") for row in document.get("tables", {}).get("photo", [])]
-    return [name for name in names if isinstance(name, str)
-            and not all((folder / f"{name}{end}").is_file() for end in (".jpg", "-thumb.jpg"))]
+    return [
+        name
+        for name in names
+        if isinstance(name, str) and not all((folder / f"{name}{end}").is_file() for end in (".jpg", "-thumb.jpg"))
+    ]
 
 
 # The commands.
+
 
 @click.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
@@ -174,9 +199,11 @@ def export_command(path: Path) -> None:
         raise
     counts = ", ".join(f"{name}: {len(rows)}" for name, rows in document["tables"].items())
     click.echo(f"{path}: exported {counts}.")
-    click.echo(f"{path} holds the staff's password hashes: keep it secret (it is readable by you only). "
-               f"Photo files are not in it: copy {Path(current_app.instance_path) / 'photos'} beside it.",
-               err=True)
+    click.echo(
+        f"{path} holds the staff's password hashes: keep it secret (it is readable by you only). "
+        f"Photo files are not in it: copy {Path(current_app.instance_path) / 'photos'} beside it.",
+        err=True,
+    )
 
 
 def _not_imported(reason: str) -> click.ClickException:
@@ -193,20 +220,23 @@ def import_command(path: Path) -> None:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise _not_imported(f"{path}: cannot read the file: {error}")
+        raise _not_imported(f"{path}: cannot read the file: {error}") from error
     except json.JSONDecodeError as error:
-        raise _not_imported(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}")
+        raise _not_imported(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from error
     try:
         counts = restore(document, str(path))
         db.session.commit()
     except BadBackup as error:
         db.session.rollback()
-        raise _not_imported(str(error))
+        raise _not_imported(str(error)) from error
     except SQLAlchemyError as error:
         db.session.rollback()
-        raise _not_imported(f"{path}: the database refused the rows: {database_error_line(error)}")
+        raise _not_imported(f"{path}: the database refused the rows: {database_error_line(error)}") from error
     click.echo(f"{path}: imported " + ", ".join(f"{name}: {n}" for name, n in counts.items()) + ".")
     if missing := missing_photo_files(document):
-        click.echo(f"{len(missing)} photo file(s) are not under {Path(current_app.instance_path) / 'photos'} "
-                   f"yet (first: {missing[0]}): copy the photos folder from the old server.", err=True)
+        click.echo(
+            f"{len(missing)} photo file(s) are not under {Path(current_app.instance_path) / 'photos'} "
+            f"yet (first: {missing[0]}): copy the photos folder from the old server.",
+            err=True,
+        )
     click.echo(f"{path} holds the staff's password hashes: keep it secret.", err=True)

@@ -3,6 +3,7 @@
 Each can be set in instance/config.py or in the environment as FLASK_<NAME> (FLASK_SECRET_KEY,
 FLASK_MAP_TILES …); DATABASE_URL and REDIS_URL are read as they are commonly named.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,9 +44,17 @@ class Defaults:
     REDIS_URL = None  # shared state between servers: rate-limit counters and the page cache
     CACHE_KEY_PREFIX = "guide:page:"
     RATELIMIT_KEY_PREFIX = "guide:limits"
-    COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "application/json",
-                          "image/svg+xml", "application/atom+xml", "text/calendar", "text/plain"]
+    COMPRESS_ALGORITHM = ("br", "gzip")
+    COMPRESS_MIMETYPES = (
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+        "application/atom+xml",
+        "text/calendar",
+        "text/plain",
+    )
     COMPRESS_MIN_SIZE = 500
     COMPRESS_BR_LEVEL = 5  # fast enough per request; static assets are compressed once at 11
     RATELIMIT_HEADERS_ENABLED = True
@@ -67,8 +76,9 @@ def load(config: Config, overrides: dict[str, Any] | None = None) -> None:
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     if config["REDIS_URL"] and config["RATELIMIT_STORAGE_URI"] == "memory://":
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
-    config.setdefault("LANGUAGES", discover_languages(
-        [Path(d) for d in config["BABEL_TRANSLATION_DIRECTORIES"].split(";")]))
+    config.setdefault(
+        "LANGUAGES", discover_languages([Path(d) for d in config["BABEL_TRANSLATION_DIRECTORIES"].split(";")])
+    )
     check(config)
 
 
@@ -79,6 +89,8 @@ def check(config: Config) -> None:
     if config["PRODUCTION"]:
         key = config.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
-            raise RuntimeError("SECRET_KEY is missing or is the development default: set FLASK_SECRET_KEY "
-                               "to a random string of at least 32 characters (python -c 'import secrets; "
-                               "print(secrets.token_hex(32))') before starting in production")
+            raise RuntimeError(
+                "SECRET_KEY is missing or is the development default: set FLASK_SECRET_KEY "
+                "to a random string of at least 32 characters (python -c 'import secrets; "
+                "print(secrets.token_hex(32))') before starting in production"
+            )

@@ -1,12 +1,13 @@
 """Flask extensions, created bare and bound to the app by init_app()."""
+
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
-
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -22,13 +23,15 @@ from sqlalchemy.types import TypeDecorator
 
 class Base(DeclarativeBase):
     # Named constraints, so that later migrations can refer to them on every database.
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    })
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class UTCDateTime(TypeDecorator):
@@ -41,17 +44,20 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use guide.core.clock.now()")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is not None:
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None \
-                else value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    Model = Base  # db.Model is made from Base at run time, where a type checker cannot see it
+else:
+    Model = db.Model
 
 
 @event.listens_for(Engine, "connect")
@@ -72,9 +78,12 @@ def database_error_line(error: Exception) -> str:
 def schema_missing() -> str | None:
     """Why the database cannot be used yet, or None: its schema comes from the migrations."""
     from sqlalchemy import inspect
+
     if not inspect(db.engine).has_table("place"):
         return "the database has no tables yet: run `flask --app guide db upgrade` first (`make data` does)"
     return None
+
+
 babel = Babel()
 compress = Compress()
 migrate = Migrate()
@@ -86,6 +95,7 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_app(app: Flask, migrations: Path) -> None:
     from guide.core.i18n import select_locale
+
     db.init_app(app)
     # The schema comes from migrations/ (Alembic), the same for SQLite and PostgreSQL; batch
     # mode lets SQLite alter tables.

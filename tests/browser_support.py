@@ -1,5 +1,6 @@
 """Browser-test support: Chromium from Debian, a stub for map tiles, a watch on what a page
 does, and a live server in a thread. The fixtures that use these are in conftest.py."""
+
 from __future__ import annotations
 
 import struct
@@ -11,19 +12,32 @@ from urllib.parse import urlsplit
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 TILE_HOSTS = ("tile.openstreetmap.org", "is.autonavi.com")
 PHONE = {"width": 375, "height": 812}
 
 
 def png(width=256, height=256, rgb=(232, 238, 240)) -> bytes:
     """A plain PNG, standing in for a map tile."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 TILE = png()

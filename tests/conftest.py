@@ -7,13 +7,14 @@ are removed when the test ends, and any left are swept away when the session end
 Migrating and loading data/places.yaml takes a while, so it is done once per session into a
 template (a SQLite file, or a PostgreSQL template database), and each test starts on a copy.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -58,8 +59,9 @@ def make_app(database: Path, *, start: Start = "empty", **config):
     if TEST_REDIS_URL:
         prefix = f"guide-test-{uuid.uuid4().hex[:16]}:"
         _PREFIXES.append(prefix)
-        place.update(REDIS_URL=TEST_REDIS_URL, CACHE_KEY_PREFIX=prefix + "page:",
-                     RATELIMIT_KEY_PREFIX=prefix + "limits")
+        place.update(
+            REDIS_URL=TEST_REDIS_URL, CACHE_KEY_PREFIX=prefix + "page:", RATELIMIT_KEY_PREFIX=prefix + "limits"
+        )
     # Flask-Limiter keeps the first app's key prefix for good (one app per process in production);
     # each test app here needs its own, so that no counter carries over from another test.
     limiter._key_prefix = ""
@@ -89,7 +91,9 @@ def _pg_url(name: str) -> str:
 
 
 def _run_sql(statement: str) -> None:
-    engine = sqlalchemy.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool)
+    engine = sqlalchemy.create_engine(
+        TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool
+    )
     with engine.connect() as connection:
         connection.execute(sqlalchemy.text(statement))
     engine.dispose()
@@ -106,6 +110,7 @@ def cleanup(app, drop: bool = True) -> None:
         _DATABASES.remove(name)
     if TEST_REDIS_URL:
         import redis
+
         prefix = app.config["CACHE_KEY_PREFIX"].removesuffix("page:")
         client = redis.from_url(TEST_REDIS_URL)
         for key in client.scan_iter(match=f"*{prefix}*"):  # page cache and rate-limit counters
@@ -131,6 +136,7 @@ def pytest_sessionfinish(session):
     shutil.rmtree(_TEMPLATE_FOLDER, ignore_errors=True)
     if TEST_REDIS_URL and _PREFIXES:
         import redis
+
         client = redis.from_url(TEST_REDIS_URL)
         for prefix in _PREFIXES:
             for key in client.scan_iter(match=f"*{prefix}*"):
@@ -140,8 +146,7 @@ def pytest_sessionfinish(session):
 
 def load_file(app, path: Path = PLACES_YAML):
     with app.app_context():
-        parsed = parse_places(path.read_text(encoding="utf-8"), str(path),
-                              tuple(app.config["LANGUAGES"]))
+        parsed = parse_places(path.read_text(encoding="utf-8"), str(path), tuple(app.config["LANGUAGES"]))
         upgrade()  # the schema from the migrations, as `make data` makes it
         load_places(parsed, clock.now())
         db.session.commit()
@@ -175,7 +180,7 @@ def freeze(monkeypatch):
 
     def set_time(local: str) -> datetime:
         moment = datetime.fromisoformat(local).replace(tzinfo=clock.LOCAL_ZONE)
-        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(timezone.utc))
+        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(UTC))
         return moment
 
     return set_time
@@ -194,18 +199,25 @@ def report(guide_app):
     from guide.staff import operations
     from guide.staff.models import Staff
 
-    def file_report(slug: str, plant_key: str, stage: str, *, hours_ago: float = 0,
-                    percent_open: int | None = None, note: dict | None = None):
+    def file_report(
+        slug: str,
+        plant_key: str,
+        stage: str,
+        *,
+        hours_ago: float = 0,
+        percent_open: int | None = None,
+        note: dict | None = None,
+    ):
         with guide_app.app_context():
             staff = db.session.scalar(select(Staff).where(Staff.username == "warden"))
             if staff is None:
                 staff = Staff(username="warden", created_at=clock.now(), is_admin=True)
                 db.session.add(staff)
-            plant = db.session.scalar(select(Plant).join(Place).where(
-                Place.slug == slug, Plant.key == plant_key))
+            plant = db.session.scalar(select(Plant).join(Place).where(Place.slug == slug, Plant.key == plant_key))
             seen = latest_reports([plant.id]).get(plant.id)
-            observation = operations.Observation(plant, BloomStage(stage), percent_open, note,
-                                                 seen_version=seen.id if seen else 0)
+            observation = operations.Observation(
+                plant, BloomStage(stage), percent_open, note, seen_version=seen.id if seen else 0
+            )
             operations.report_bloom(staff, [observation], clock.now() - timedelta(hours=hours_ago))
             db.session.commit()
 
@@ -217,6 +229,7 @@ PASSWORD = "plum-blossom-2026"
 
 def csrf_token(html: str) -> str:
     import re
+
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
@@ -226,8 +239,7 @@ def make_staff(guide_app):
 
     def create(username: str, *slugs: str, admin: bool = False, password: str = PASSWORD):
         args = ["staff", "add", username, *[a for slug in slugs for a in ("--place", slug)]]
-        result = guide_app.test_cli_runner().invoke(args=args + (["--admin"] if admin else []),
-                                                    input=password + "\n")
+        result = guide_app.test_cli_runner().invoke(args=args + (["--admin"] if admin else []), input=password + "\n")
         assert result.exit_code == 0, result.output
         return username
 
@@ -236,9 +248,15 @@ def make_staff(guide_app):
 
 def login(client, username: str, password: str = PASSWORD, lang: str = "zh", **extra):
     page = client.get(f"/{lang}/staff/login")
-    return client.post(f"/{lang}/staff/login", data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": username,
-        "password": password, **extra})
+    return client.post(
+        f"/{lang}/staff/login",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "username": username,
+            "password": password,
+            **extra,
+        },
+    )
 
 
 @pytest.fixture
@@ -256,11 +274,13 @@ def login_as(client, make_staff):
 
 # Browser tests: one Chromium for the session, one live server (and database) per test module.
 
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
     with sync_playwright() as p:
@@ -273,8 +293,9 @@ def browser():
 def server(tmp_path_factory):
     """The guide with data/places.yaml, frozen at 09:00 on 15 April (wisteria at its peak)."""
     from tests.browser_support import serving
+
     with pytest.MonkeyPatch.context() as mp:
-        moment = datetime(2026, 4, 15, 1, 0, tzinfo=timezone.utc)
+        moment = datetime(2026, 4, 15, 1, 0, tzinfo=UTC)
         mp.setattr(clock, "now", lambda: moment)
         folder = tmp_path_factory.mktemp("live")
         app = make_app(folder / "guide.sqlite", start="loaded", SERVER_NAME=None)
@@ -288,11 +309,13 @@ def server(tmp_path_factory):
 def phone(browser):
     """phone(tiles_load=True, locale="en-US") → (page, watch) at 375×812, touch, 2× pixels."""
     from tests.browser_support import PHONE, Watch
+
     contexts = []
 
     def open_page(tiles_load=True, locale="en-US"):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale=locale)
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale
+        )
         contexts.append(context)
         page = context.new_page()
         return page, Watch(page, tiles_load)

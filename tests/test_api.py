@@ -1,4 +1,5 @@
 """The read-only API: shape, caching, CORS, and a property-based run against its OpenAPI document."""
+
 import schemathesis
 from hypothesis import given, settings
 
@@ -10,14 +11,28 @@ def test_places_carry_status_windows_events_and_both_languages(client, freeze, r
     assert [p["slug"] for p in data["places"]][:2] == ["jiading-wisteria-park", "nanshuiguan-park"]
     guyi = client.get("/api/v1/places/guyi-garden").get_json()
     assert guyi["name"] == {"en": "Guyi Garden", "zh": "古猗园"}
-    assert guyi["urls"] == {"en": "http://guide.test/en/places/guyi-garden", "zh": "http://guide.test/zh/places/guyi-garden"}
+    assert guyi["urls"] == {
+        "en": "http://guide.test/en/places/guyi-garden",
+        "zh": "http://guide.test/zh/places/guyi-garden",
+    }
     assert guyi["share_url"] == "http://guide.test/places/guyi-garden"
     peony = next(p for p in guyi["plants"] if p["key"] == "peony")
-    assert peony["status"] == {"stage": "peak", "stage_name": {"en": "Peak", "zh": "盛花"}, "percent_open": 80,
-                               "percent_range": [70, 100], "estimated": False,
-                               "checked_at": "2026-04-15T00:00:00+00:00", "note": {"en": "By the pond"}}
-    assert peony["bloom_window"] == {"bud": "03-28", "first": "04-08", "peak_start": "04-12",
-                                     "peak_end": "04-22", "over": "05-01"}
+    assert peony["status"] == {
+        "stage": "peak",
+        "stage_name": {"en": "Peak", "zh": "盛花"},
+        "percent_open": 80,
+        "percent_range": [70, 100],
+        "estimated": False,
+        "checked_at": "2026-04-15T00:00:00+00:00",
+        "note": {"en": "By the pond"},
+    }
+    assert peony["bloom_window"] == {
+        "bud": "03-28",
+        "first": "04-08",
+        "peak_start": "04-12",
+        "peak_end": "04-22",
+        "over": "05-01",
+    }
     lotus_2025 = next(e for e in guyi["events"] if e["key"] == "lotus-exhibition-2025")
     assert (lotus_2025["start"], lotus_2025["end"]) == ("2025-07-07", "2025-08-07")
     assert lotus_2025["calendar_url"] == "http://guide.test/en/events/guyi-garden/lotus-exhibition-2025.ics"
@@ -40,9 +55,14 @@ def test_any_site_may_read_it(client):
     response = client.get("/api/v1/places", headers={"Origin": "https://hotel.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
-    preflight = client.options("/api/v1/places", headers={"Origin": "https://hotel.example",
-                                                           "Access-Control-Request-Method": "GET",
-                                                           "Access-Control-Request-Headers": "If-None-Match"})
+    preflight = client.options(
+        "/api/v1/places",
+        headers={
+            "Origin": "https://hotel.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
     assert preflight.status_code == 200 and "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
 
 
@@ -73,6 +93,7 @@ def test_api_matches_its_openapi_document(guide_app):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {o.label for o in operations} == {"GET /places", "GET /places/{slug}"}
     for operation in operations:
+
         @settings(deadline=None, max_examples=60)
         @given(case=operation.as_strategy())
         def check(case):

@@ -1,4 +1,5 @@
 """`flask --app guide export FILE` / `import FILE`: a round trip into an empty database loses nothing."""
+
 import json
 import re
 import stat
@@ -7,11 +8,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from guide.extensions import db
-from guide.places.models import Place
-from guide.places.models import BloomReport
+from guide.places.models import BloomReport, Place
 from tests.conftest import ROOT, login, make_app
-from tests.test_places_load import places_in_the_file
 from tests.test_photos import jpeg, post_with_photo
+from tests.test_places_load import places_in_the_file
 from tests.test_staff_reports import plant_ids, send
 
 
@@ -35,7 +35,9 @@ def app_with_photos(guide_app, tmp_path):
     return guide_app
 
 
-def test_export_then_import_into_an_empty_database_loses_nothing(app_with_photos, login_as, make_staff, tmp_path, freeze):
+def test_export_then_import_into_an_empty_database_loses_nothing(
+    app_with_photos, login_as, make_staff, tmp_path, freeze
+):
     freeze("2026-04-15 09:00")
     source = app_with_photos
     staff = login_as("wang", "guyi-garden")
@@ -43,8 +45,11 @@ def test_export_then_import_into_an_empty_database_loses_nothing(app_with_photos
     assert post_with_photo(staff, source, jpeg(), note_en="Peonies by the pond", note_zh="池边牡丹").status_code == 302
     assert post_with_photo(staff, source, jpeg(color=(10, 200, 10))).status_code == 302
     with source.app_context():  # the second was a slip: retracted, kept in the record
-        db.session.execute(update(BloomReport).where(BloomReport.id == 2).values(
-            retracted_at=db.func.current_timestamp(), retracted_by_id=2))
+        db.session.execute(
+            update(BloomReport)
+            .where(BloomReport.id == 2)
+            .values(retracted_at=db.func.current_timestamp(), retracted_by_id=2)
+        )
         db.session.commit()
 
     path = tmp_path / "backup.json"
@@ -64,8 +69,9 @@ def test_export_then_import_into_an_empty_database_loses_nothing(app_with_photos
     assert f"place: {places_in_the_file()}" in result.output and "photo file" not in result.output
 
     again = export(restored, tmp_path / "again.json")
-    assert {k: v for k, v in again.items() if k != "exported_at"} == \
-           {k: v for k, v in written.items() if k != "exported_at"}
+    assert {k: v for k, v in again.items() if k != "exported_at"} == {
+        k: v for k, v in written.items() if k != "exported_at"
+    }
 
     # What people see and do is the same: the page, the photo, the retraction, the password …
     for app in (source, restored):
@@ -97,7 +103,11 @@ def test_import_refuses_a_database_that_is_not_empty_and_changes_nothing(guide_a
     export(guide_app, path)
     result = run(guide_app, "import", str(path))
     assert result.exit_code == 1
-    assert "the database is not empty (" in result.output and f"place: {places_in_the_file()}" in result.output and "Nothing was imported." in result.output
+    assert (
+        "the database is not empty (" in result.output
+        and f"place: {places_in_the_file()}" in result.output
+        and "Nothing was imported." in result.output
+    )
     with guide_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Place)) == places_in_the_file()
 
@@ -107,17 +117,26 @@ def _edit(document, change):
     return json.dumps(document)
 
 
-@pytest.mark.parametrize("spoil, message", [
-    (lambda text, doc: text[:200], r"backup\.json:\d+:\d+: not valid JSON"),
-    (lambda text, doc: _edit(doc, lambda d: d.update(format="something-else")), "not a backup of this guide"),
-    (lambda text, doc: _edit(doc, lambda d: d.update(schema="0000")), "written at migration '0000'"),
-    (lambda text, doc: _edit(doc, lambda d: d["tables"]["place"][3].update(colour="red")),
-     r"tables\.place\[3\]: unknown column 'colour'"),
-    (lambda text, doc: _edit(doc, lambda d: d["tables"]["event"][0].update(starts_on="next spring")),
-     r"tables\.event\[0\]\.starts_on: 'next spring' is not a date"),
-    (lambda text, doc: _edit(doc, lambda d: d["tables"]["plant"][1].update(place_id=999)),
-     "the database refused the rows"),
-])
+@pytest.mark.parametrize(
+    "spoil, message",
+    [
+        (lambda text, doc: text[:200], r"backup\.json:\d+:\d+: not valid JSON"),
+        (lambda text, doc: _edit(doc, lambda d: d.update(format="something-else")), "not a backup of this guide"),
+        (lambda text, doc: _edit(doc, lambda d: d.update(schema="0000")), "written at migration '0000'"),
+        (
+            lambda text, doc: _edit(doc, lambda d: d["tables"]["place"][3].update(colour="red")),
+            r"tables\.place\[3\]: unknown column 'colour'",
+        ),
+        (
+            lambda text, doc: _edit(doc, lambda d: d["tables"]["event"][0].update(starts_on="next spring")),
+            r"tables\.event\[0\]\.starts_on: 'next spring' is not a date",
+        ),
+        (
+            lambda text, doc: _edit(doc, lambda d: d["tables"]["plant"][1].update(place_id=999)),
+            "the database refused the rows",
+        ),
+    ],
+)
 def test_a_bad_file_is_refused_with_where_and_why_and_nothing_is_imported(guide_app, tmp_path, spoil, message):
     good = tmp_path / "good.json"
     document = export(guide_app, good)

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,31 +14,37 @@ WISTERIA = window("03-25", "04-03", "04-12", "04-25", "05-05")
 WINTERSWEET = window("12-01", "12-12", "01-02", "01-22", "02-10")
 
 
-@pytest.mark.parametrize("day, stage", [
-    ("01-15", BloomStage.NOT_YET),
-    ("03-25", BloomStage.BUDDING),
-    ("04-03", BloomStage.FIRST_BLOOM),
-    ("04-10", BloomStage.BLOOMING),
-    ("04-12", BloomStage.PEAK),
-    ("04-25", BloomStage.PEAK),
-    ("04-30", BloomStage.FADING),
-    ("05-05", BloomStage.OVER),
-    ("08-01", BloomStage.OVER),
-    ("12-01", BloomStage.NOT_YET),
-])
+@pytest.mark.parametrize(
+    "day, stage",
+    [
+        ("01-15", BloomStage.NOT_YET),
+        ("03-25", BloomStage.BUDDING),
+        ("04-03", BloomStage.FIRST_BLOOM),
+        ("04-10", BloomStage.BLOOMING),
+        ("04-12", BloomStage.PEAK),
+        ("04-25", BloomStage.PEAK),
+        ("04-30", BloomStage.FADING),
+        ("05-05", BloomStage.OVER),
+        ("08-01", BloomStage.OVER),
+        ("12-01", BloomStage.NOT_YET),
+    ],
+)
 def test_wisteria_stage_across_the_year(day, stage):
     assert WISTERIA.stage_on(date(2026, *map(int, day.split("-")))) is stage
 
 
-@pytest.mark.parametrize("day, stage", [
-    (date(2026, 11, 24), BloomStage.NOT_YET),
-    (date(2026, 12, 5), BloomStage.BUDDING),
-    (date(2026, 12, 15), BloomStage.FIRST_BLOOM),
-    (date(2026, 12, 30), BloomStage.BLOOMING),
-    (date(2027, 1, 10), BloomStage.PEAK),
-    (date(2027, 2, 1), BloomStage.FADING),
-    (date(2027, 3, 1), BloomStage.OVER),
-])
+@pytest.mark.parametrize(
+    "day, stage",
+    [
+        (date(2026, 11, 24), BloomStage.NOT_YET),
+        (date(2026, 12, 5), BloomStage.BUDDING),
+        (date(2026, 12, 15), BloomStage.FIRST_BLOOM),
+        (date(2026, 12, 30), BloomStage.BLOOMING),
+        (date(2027, 1, 10), BloomStage.PEAK),
+        (date(2027, 2, 1), BloomStage.FADING),
+        (date(2027, 3, 1), BloomStage.OVER),
+    ],
+)
 def test_wintersweet_window_crosses_new_year(day, stage):
     assert WINTERSWEET.stage_on(day) is stage
 
@@ -67,7 +73,7 @@ def test_february_29_is_a_real_month_day():
     assert MonthDay.parse("02-29").in_year(2027) == date(2027, 2, 28)
 
 
-NOW = datetime(2026, 4, 15, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 4, 15, 2, 0, tzinfo=UTC)
 
 
 def test_fresh_report_is_the_status():
@@ -93,8 +99,7 @@ def test_ranking_puts_peak_first_and_reports_before_estimates():
     today = date(2026, 4, 15)
     fresh = current_status(WISTERIA, Report(BloomStage.PEAK, 80, NOW), NOW, timedelta(hours=72), today)
     estimated_peak = current_status(WISTERIA, None, NOW, timedelta(hours=72), today)
-    blooming = current_status(WISTERIA, Report(BloomStage.BLOOMING, 50, NOW), NOW,
-                              timedelta(hours=72), today)
+    blooming = current_status(WISTERIA, Report(BloomStage.BLOOMING, 50, NOW), NOW, timedelta(hours=72), today)
     ordered = sorted([blooming, estimated_peak, fresh], key=lambda s: rank_key(s, WISTERIA, today))
     assert ordered == [fresh, estimated_peak, blooming]
 
@@ -116,9 +121,15 @@ def test_the_opening_stages_cover_every_percent_once_in_order():
     assert [s.percent_range[0] for s in rising] == sorted(s.percent_range[0] for s in rising)
 
 
-@pytest.mark.parametrize("stage, inside, outside", [
-    (BloomStage.PEAK, (70, 100), (69,)), (BloomStage.FIRST_BLOOM, (5, 29), (4, 30)),
-    (BloomStage.NOT_YET, (0,), (1,)), (BloomStage.FADING, (5, 69), (4, 70))])
+@pytest.mark.parametrize(
+    "stage, inside, outside",
+    [
+        (BloomStage.PEAK, (70, 100), (69,)),
+        (BloomStage.FIRST_BLOOM, (5, 29), (4, 30)),
+        (BloomStage.NOT_YET, (0,), (1,)),
+        (BloomStage.FADING, (5, 69), (4, 70)),
+    ],
+)
 def test_a_percent_fits_a_stage_at_its_edges_and_not_beyond(stage, inside, outside):
     assert all(stage.fits(p) for p in inside) and not any(stage.fits(p) for p in outside)
     assert stage.fits(None)

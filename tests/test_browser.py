@@ -3,6 +3,7 @@
 Map tiles are answered by a stub so that nothing leaves 127.0.0.1; any other outside request
 is blocked and fails the test. Screenshots land in build/screenshots/ for a person to look at.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,12 +27,15 @@ def horizontal_overflow(page) -> int:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize("name, path, markers", [
-    ("home", "/{lang}/", 6),  # the old town's seven gardens share one marker at this zoom
-    ("place", "/{lang}/places/jiading-wisteria-park", 1),
-    ("calendar", "/{lang}/calendar", 0),
-    ("events", "/{lang}/events", 0),
-])
+@pytest.mark.parametrize(
+    "name, path, markers",
+    [
+        ("home", "/{lang}/", 6),  # the old town's seven gardens share one marker at this zoom
+        ("place", "/{lang}/places/jiading-wisteria-park", 1),
+        ("calendar", "/{lang}/calendar", 0),
+        ("events", "/{lang}/events", 0),
+    ],
+)
 def test_page_works_on_a_phone(server, phone, name, path, markers, lang):
     _, base = server
     page, watch = phone()
@@ -71,7 +75,7 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
 
 def test_without_tiles_the_map_says_so_and_the_way_there_remains(server, phone):
     _, base = server
-    page, watch = phone(tiles_load=False)
+    page, _watch = phone(tiles_load=False)
     page.goto(base + "/en/places/guyi-garden")
     note = page.locator("[data-map-offline]")
     note.wait_for(state="visible", timeout=10_000)

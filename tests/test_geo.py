@@ -5,11 +5,14 @@ import pytest
 from guide.core.geo import navigation_links, wgs84_to_gcj02
 
 
-@pytest.mark.parametrize("wgs, gcj", [
-    ((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)),  # Shanghai
-    ((22.543847, 113.912316), (22.540796131694766, 113.9171764808363)),  # Shenzhen
-    ((39.911954, 116.377817), (39.91334545536069, 116.38404722455657)),  # Beijing
-])
+@pytest.mark.parametrize(
+    "wgs, gcj",
+    [
+        ((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215)),  # Shanghai
+        ((22.543847, 113.912316), (22.540796131694766, 113.9171764808363)),  # Shenzhen
+        ((39.911954, 116.377817), (39.91334545536069, 116.38404722455657)),  # Beijing
+    ],
+)
 def test_gcj02_matches_published_reference_points(wgs, gcj):
     assert wgs84_to_gcj02(*wgs) == pytest.approx(gcj, abs=1e-7)
 

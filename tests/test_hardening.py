@@ -1,11 +1,11 @@
 """Security headers, the proxy setting, and refusing to start on unsafe settings."""
+
 import re
 
 import pytest
 from flask import request
 
 from guide.extensions import db
-
 from tests.conftest import make_app
 
 
@@ -13,8 +13,18 @@ def csp(response) -> dict[str, str]:
     return {d.split(" ", 1)[0]: d.split(" ", 1)[1] for d in response.headers["Content-Security-Policy"].split("; ")}
 
 
-@pytest.mark.parametrize("url", ["/en/", "/zh/places/guyi-garden", "/en/calendar", "/en/staff/login",
-                                 "/api/v1/places", "/en/places/nowhere", "/healthz"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/",
+        "/zh/places/guyi-garden",
+        "/en/calendar",
+        "/en/staff/login",
+        "/api/v1/places",
+        "/en/places/nowhere",
+        "/healthz",
+    ],
+)
 def test_every_response_carries_the_security_headers(client, url):
     response = client.get(url)
     policy = csp(response)
@@ -40,8 +50,9 @@ def test_hsts_over_https(client):
 def test_a_forged_forwarded_for_is_ignored_without_a_proxy_setting(guide_app):
     seen = []
     guide_app.before_request(lambda: seen.append(request.remote_addr))
-    guide_app.test_client().get("/healthz", headers={"X-Forwarded-For": "6.6.6.6"},
-                                environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    guide_app.test_client().get(
+        "/healthz", headers={"X-Forwarded-For": "6.6.6.6"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert seen == ["10.0.0.1"]
 
 
@@ -49,8 +60,9 @@ def test_behind_one_proxy_the_client_address_comes_from_it(tmp_path):
     app = make_app(tmp_path / "x.sqlite", PROXY_FIX_HOPS=1)
     seen = []
     app.before_request(lambda: seen.append(request.remote_addr))
-    app.test_client().get("/healthz", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9"},
-                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    app.test_client().get(
+        "/healthz", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert seen == ["203.0.113.9"]  # the address the proxy saw, not what the client claimed
 
 
@@ -66,10 +78,15 @@ def test_production_starts_with_a_real_secret_key(tmp_path):
 
 # The database goes away (stopped, restarting, unreachable): a localized 503, then recovery.
 
+
 def _app_without_its_database(tmp_path, **config):
     folder = tmp_path / "not-yet"  # SQLite cannot open a file in a folder that does not exist
-    return folder, make_app(tmp_path / "unused.sqlite", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'guide.sqlite'}",
-                            SQLALCHEMY_ENGINE_OPTIONS={}, **config)
+    return folder, make_app(
+        tmp_path / "unused.sqlite",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'guide.sqlite'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        **config,
+    )
 
 
 @pytest.mark.parametrize("lang, heading", [("zh", "嘉定花信暂时无法访问"), ("en", "The guide is briefly unavailable")])
@@ -101,6 +118,7 @@ def test_the_api_and_health_check_answer_503_while_the_database_is_down(tmp_path
 
 def test_the_guide_recovers_by_itself_when_the_database_is_back(tmp_path):
     from tests.conftest import load_file
+
     folder, app = _app_without_its_database(tmp_path)
     client = app.test_client()
     assert client.get("/en/places/guyi-garden").status_code == 503
@@ -112,11 +130,16 @@ def test_the_guide_recovers_by_itself_when_the_database_is_back(tmp_path):
 
 def test_a_logged_in_staff_member_gets_the_503_page_too_and_is_told_nothing_was_saved(tmp_path):
     from tests.conftest import PASSWORD, csrf_token, load_file, login
+
     folder, app = _app_without_its_database(tmp_path)
     folder.mkdir()
     load_file(app)
-    assert app.test_cli_runner().invoke(args=["staff", "add", "wang", "--place", "guyi-garden"],
-                                        input=PASSWORD + "\n").exit_code == 0
+    assert (
+        app.test_cli_runner()
+        .invoke(args=["staff", "add", "wang", "--place", "guyi-garden"], input=PASSWORD + "\n")
+        .exit_code
+        == 0
+    )
     client = app.test_client()
     assert login(client, "wang", lang="en").status_code == 302
     form = client.get("/en/staff/places/guyi-garden").get_data(as_text=True)  # open on the phone
@@ -131,6 +154,7 @@ def test_a_logged_in_staff_member_gets_the_503_page_too_and_is_told_nothing_was_
 
 def test_a_connection_cut_after_the_page_was_made_does_not_spoil_the_answer(guide_app, monkeypatch, caplog):
     from sqlalchemy.exc import OperationalError
+
     real_remove, calls = db.session.remove, []
 
     def cut():  # the first close of the request's session finds its connection gone

@@ -1,4 +1,5 @@
 """Which language a visitor gets, and that every language is complete."""
+
 import shutil
 import subprocess
 import sys
@@ -12,20 +13,23 @@ from tests.conftest import PLACES_YAML, ROOT, load_file, make_app
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("zh-CN,zh;q=0.9,en;q=0.8", "/zh/"),
-    ("zh-Hans-CN", "/zh/"),
-    ("zh-TW", "/zh/"),
-    ("zh-HK,en;q=0.5", "/zh/"),
-    ("zh-CN,en;q=0.5", "/zh/"),  # Werkzeug's best_match alone would say en here
-    ("en-US,en;q=0.9,zh-CN;q=0.8", "/en/"),
-    ("*", "/zh/"),
-    ("en-GB,en;q=0.9", "/en/"),
-    ("en-US", "/en/"),
-    ("fr-FR,fr;q=0.9,de;q=0.7", "/en/"),  # only languages we do not serve: English
-    ("ja,en;q=0.3,zh;q=0.2", "/en/"),
-    (None, "/zh/"),  # no stated preference: Chinese
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", "/zh/"),
+        ("zh-Hans-CN", "/zh/"),
+        ("zh-TW", "/zh/"),
+        ("zh-HK,en;q=0.5", "/zh/"),
+        ("zh-CN,en;q=0.5", "/zh/"),  # Werkzeug's best_match alone would say en here
+        ("en-US,en;q=0.9,zh-CN;q=0.8", "/en/"),
+        ("*", "/zh/"),
+        ("en-GB,en;q=0.9", "/en/"),
+        ("en-US", "/en/"),
+        ("fr-FR,fr;q=0.9,de;q=0.7", "/en/"),  # only languages we do not serve: English
+        ("ja,en;q=0.3,zh;q=0.2", "/en/"),
+        (None, "/zh/"),  # no stated preference: Chinese
+    ],
+)
 def test_root_redirects_by_accept_language(client, header, expected):
     response = client.get("/", headers={"Accept-Language": header} if header else {})
     assert response.status_code == 302
@@ -39,8 +43,9 @@ def test_an_explicit_choice_wins_over_the_browser(client):
     assert client.get("/", headers={"Accept-Language": "zh-CN"}).headers["Location"] == "/en/"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/en/", "/\\evil.example",
-                                    "/zh/calendar", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/en/", "/\\evil.example", "/zh/calendar", "javascript:alert(1)"]
+)
 def test_language_switch_only_goes_to_our_own_pages_in_that_language(client, target):
     response = client.get("/language/en", query_string={"next": target})
     location = response.headers["Location"]
@@ -71,8 +76,12 @@ def test_zh_catalog_has_no_untranslated_or_fuzzy_entry():
 
 def test_zh_catalog_covers_every_string_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [PYBABEL, "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(pot, "rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     have = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog("zh") if m.id}
@@ -85,14 +94,20 @@ def test_a_third_language_needs_only_a_catalog_and_yaml_keys(tmp_path):
     shutil.copytree(ROOT / "translations", translations)
     po = translations / "eo" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True)
-    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
-                  '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-                  'msgid "Bloom status"\nmsgstr "Florada stato"\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        'msgid "Bloom status"\nmsgstr "Florada stato"\n',
+        encoding="utf-8",
+    )
     subprocess.run([PYBABEL, "compile", "-d", str(translations)], check=True, capture_output=True)
     places = tmp_path / "places.yaml"
-    places.write_text(PLACES_YAML.read_text(encoding="utf-8").replace(
-        "name: {en: Guyi Garden, zh: 古猗园}", "name: {en: Guyi Garden, zh: 古猗园, eo: Ĝardeno Guyi}"),
-        encoding="utf-8")
+    places.write_text(
+        PLACES_YAML.read_text(encoding="utf-8").replace(
+            "name: {en: Guyi Garden, zh: 古猗园}", "name: {en: Guyi Garden, zh: 古猗园, eo: Ĝardeno Guyi}"
+        ),
+        encoding="utf-8",
+    )
     app = make_app(tmp_path / "eo.sqlite", BABEL_TRANSLATION_DIRECTORIES=str(translations))
     assert app.config["LANGUAGES"] == ["en", "zh", "eo"]
     load_file(app, places)

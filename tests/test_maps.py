@@ -45,9 +45,11 @@ def test_amap_tiles_shift_points_to_gcj02():
 
 
 def test_pins_that_would_overlap_share_one_marker_listing_each():
-    old_town = [pin("Wisteria Park", 31.3782, 121.2525, BloomStage.NOT_YET),
-                pin("Huilongtan", 31.3826, 121.2495, BloomStage.PEAK),
-                pin(EVIL, 31.3772, 121.2470, BloomStage.FADING)]
+    old_town = [
+        pin("Wisteria Park", 31.3782, 121.2525, BloomStage.NOT_YET),
+        pin("Huilongtan", 31.3826, 121.2495, BloomStage.PEAK),
+        pin(EVIL, 31.3772, 121.2470, BloomStage.FADING),
+    ]
     far = pin("Guyi Garden", 31.2916, 121.317, BloomStage.BLOOMING)
     parts = build_map([*old_town, far], TILES["osm"], group_within_m=2500)
     script = str(parts.script)

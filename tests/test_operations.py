@@ -1,5 +1,6 @@
 """The operations, the one door for every write: who may, what is checked, and what is marked
 changed for the page cache."""
+
 from datetime import timedelta
 
 import pytest
@@ -42,7 +43,9 @@ def revisions() -> dict[str, int]:
 def test_a_report_is_filed_and_marks_only_its_place_changed(ctx):
     wang = staff("wang", "guyi-garden")
     before = revisions()
-    [row] = operations.report_bloom(wang, [Observation(plant("guyi-garden", "peony"), BloomStage.PEAK, 80)], clock.now())
+    [row] = operations.report_bloom(
+        wang, [Observation(plant("guyi-garden", "peony"), BloomStage.PEAK, 80)], clock.now()
+    )
     db.session.commit()
     after = revisions()
     changed = {k for k in after if after[k] != before[k]}
@@ -53,9 +56,14 @@ def test_a_report_is_filed_and_marks_only_its_place_changed(ctx):
 def test_a_report_on_another_park_is_not_allowed_and_writes_nothing(ctx):
     wang = staff("wang", "guyi-garden")
     with pytest.raises(NotAllowed):
-        operations.report_bloom(wang, [Observation(plant("guyi-garden", "peony"), BloomStage.PEAK),
-                                       Observation(plant("qiuxia-garden", plant_key("qiuxia-garden")), BloomStage.PEAK)],
-                                clock.now())
+        operations.report_bloom(
+            wang,
+            [
+                Observation(plant("guyi-garden", "peony"), BloomStage.PEAK),
+                Observation(plant("qiuxia-garden", plant_key("qiuxia-garden")), BloomStage.PEAK),
+            ],
+            clock.now(),
+        )
     assert db.session.scalars(select(BloomReport)).all() == []
 
 

@@ -1,11 +1,18 @@
 """Every public page, in both languages, as a visitor meets it."""
+
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-PAGES = ["/{lang}/", "/{lang}/places/jiading-wisteria-park", "/{lang}/places/guyi-garden",
-         "/{lang}/calendar", "/{lang}/calendar?month=4", "/{lang}/events"]
+PAGES = [
+    "/{lang}/",
+    "/{lang}/places/jiading-wisteria-park",
+    "/{lang}/places/guyi-garden",
+    "/{lang}/calendar",
+    "/{lang}/calendar?month=4",
+    "/{lang}/events",
+]
 TITLES = {"en": "Jiading Bloom Guide", "zh": "嘉定花信"}
 
 
@@ -64,8 +71,19 @@ def test_zh_pages_have_no_english_ui_left(client, freeze):
         html = client.get(page.format(lang="zh")).get_data(as_text=True)
         body = text_of(html.split("<main", 1)[1].split("</main>")[0])
         # Latin names of plants and URLs may remain; UI words must not.
-        for word in ("Peak", "Budding", "Not yet", "estimate", "checked", "Opening hours", "Ticket",
-                     "Calendar", "Events", "open", "Map"):
+        for word in (
+            "Peak",
+            "Budding",
+            "Not yet",
+            "estimate",
+            "checked",
+            "Opening hours",
+            "Ticket",
+            "Calendar",
+            "Events",
+            "open",
+            "Map",
+        ):
             assert not re.search(rf"\b{word}\b", body), (page, word)
 
 
@@ -150,11 +168,25 @@ def test_home_lists_events_on_now_or_within_a_month(client, freeze):
     assert "嘉定菊花展" in html.split('id="events-heading"')[1]
 
 
-@pytest.mark.parametrize("url", ["/en/places/nowhere", "/xx/", "/xx/places/guyi-garden",
-                                 "/en/calendar?month=13", "/en/calendar?month=abc",
-                                 "/en/calendar?month=%C2%B2", "/en/calendar?month=0", "/en/calendar?month=", "/en/places/",
-                                 "/en/places/guyi-garden/extra", "/assets/../../etc/passwd", "/assets/leaflet.js",
-                                 "/en/places/%00", "/zh/places/" + "a" * 500])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/places/nowhere",
+        "/xx/",
+        "/xx/places/guyi-garden",
+        "/en/calendar?month=13",
+        "/en/calendar?month=abc",
+        "/en/calendar?month=%C2%B2",
+        "/en/calendar?month=0",
+        "/en/calendar?month=",
+        "/en/places/",
+        "/en/places/guyi-garden/extra",
+        "/assets/../../etc/passwd",
+        "/assets/leaflet.js",
+        "/en/places/%00",
+        "/zh/places/" + "a" * 500,
+    ],
+)
 def test_bad_urls_are_localized_404s(client, url):
     response = client.get(url, headers={"Accept-Language": "zh-CN"})
     assert response.status_code == 404
@@ -175,6 +207,7 @@ def test_content_falls_back_to_the_other_language_marked_with_its_lang(guide_app
 
     from guide.extensions import db
     from guide.places.models import Place
+
     with guide_app.app_context():
         place = db.session.scalar(select(Place).where(Place.slug == "guyi-garden"))
         place.tips = {"zh": "清晨去。"}
@@ -188,6 +221,7 @@ def test_text_from_data_is_escaped_everywhere(guide_app):
 
     from guide.extensions import db
     from guide.places.models import Place
+
     evil = "</script><img src=x onerror=alert(1)>"
     with guide_app.app_context():
         place = db.session.scalar(select(Place).where(Place.slug == "guyi-garden"))
@@ -232,6 +266,7 @@ def test_calendar_highlights_the_chosen_month(client):
 
 def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
     from tests.conftest import load_file, make_app
+
     app = make_app(tmp_path / "amap.sqlite", MAP_TILES="amap")
     load_file(app)
     client = app.test_client()
@@ -244,6 +279,7 @@ def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
 
 def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):
     from tests.conftest import make_app
+
     with pytest.raises(RuntimeError, match="MAP_TILES must be one of osm, amap"):
         make_app(tmp_path / "x.sqlite", MAP_TILES="bing")
 

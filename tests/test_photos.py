@@ -1,12 +1,13 @@
 """Report photos: verified by decoding, cleaned of metadata, resized, stored by content hash."""
+
 import io
 import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
-from sqlalchemy import func, select
 
 from guide.extensions import db
 from guide.places.models import BloomReport, Photo
@@ -51,12 +52,15 @@ def test_png_and_webp_are_taken_and_flattened():
     assert clean_photo(out.getvalue()).size == (640, 480)
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"%PDF-1.4 not a photo at all", "not-an-image"),
-    (jpeg()[:5000], "not-an-image"),  # truncated
-    (b"GIF89a" + b"\x00" * 100, "not-an-image"),
-    (b"\xff" * (10 * 1024 * 1024 + 1), "too-large"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"%PDF-1.4 not a photo at all", "not-an-image"),
+        (jpeg()[:5000], "not-an-image"),  # truncated
+        (b"GIF89a" + b"\x00" * 100, "not-an-image"),
+        (b"\xff" * (10 * 1024 * 1024 + 1), "too-large"),
+    ],
+)
 def test_what_is_not_a_photo_is_refused(data, code):
     with pytest.raises(PhotoError) as raised:
         clean_photo(data)
@@ -73,13 +77,17 @@ def test_a_gif_is_refused_by_format():
 def post_with_photo(client, app, photo: bytes, filename="IMG_0001.jpg", lang="en", **fields):
     ids = plant_ids(app, "guyi-garden")
     page = client.get(f"/{lang}/staff/places/guyi-garden").get_data(as_text=True)
-    data = {**form_fields(page), f"p{ids['peony']}-stage": "peak",
-            **{f"p{ids['peony']}-{k}": v for k, v in fields.items()},
-            f"p{ids['peony']}-photo": FileStorage(io.BytesIO(photo), filename, content_type="image/jpeg")}
+    data = {
+        **form_fields(page),
+        f"p{ids['peony']}-stage": "peak",
+        **{f"p{ids['peony']}-{k}": v for k, v in fields.items()},
+        f"p{ids['peony']}-photo": FileStorage(io.BytesIO(photo), filename, content_type="image/jpeg"),
+    }
     # Encoded in memory: the test client would spool a large body to a file it never closes.
     boundary, body = encode_multipart(data)
-    return client.post(f"/{lang}/staff/places/guyi-garden/report", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        f"/{lang}/staff/places/guyi-garden/report", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def stored(app):
@@ -87,6 +95,7 @@ def stored(app):
         photos = db.session.scalar(select(func.count()).select_from(Photo))
     folder = app.instance_path + "/photos"
     import os
+
     return photos, sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
@@ -114,10 +123,13 @@ def test_a_report_photo_is_stored_clean_and_shown_lazily_with_its_size(login_as,
     served.close()
 
 
-@pytest.mark.parametrize("photo, message", [
-    (b"MZ\x90\x00 an executable named like a photo", "not a readable image"),
-    (jpeg()[:4000], "not a readable image"),
-])
+@pytest.mark.parametrize(
+    "photo, message",
+    [
+        (b"MZ\x90\x00 an executable named like a photo", "not a readable image"),
+        (jpeg()[:4000], "not a readable image"),
+    ],
+)
 def test_a_bad_photo_is_a_form_error_and_nothing_is_stored(login_as, app_with_photos, photo, message):
     client = login_as("wang", "guyi-garden")
     response = post_with_photo(client, app_with_photos, photo, note_en="Keep this text")
@@ -142,8 +154,12 @@ def test_a_good_photo_is_kept_while_the_rest_of_the_form_is_corrected(login_as, 
     assert response.status_code == 400 and "Photo received" in html
     ids = plant_ids(app_with_photos, "guyi-garden")
     ref = re.search(rf'name="p{ids["peony"]}-photo_ref"[^>]*value="([0-9a-f]{{64}})"', html).group(1)
-    data = {**form_fields(html), f"p{ids['peony']}-stage": "peak", f"p{ids['peony']}-percent_open": "90",
-            f"p{ids['peony']}-photo_ref": ref}
+    data = {
+        **form_fields(html),
+        f"p{ids['peony']}-stage": "peak",
+        f"p{ids['peony']}-percent_open": "90",
+        f"p{ids['peony']}-photo_ref": ref,
+    }
     assert client.post("/en/staff/places/guyi-garden/report", data=data).status_code == 302
     with app_with_photos.app_context():
         assert db.session.scalar(select(BloomReport)).photo.sha256 == ref

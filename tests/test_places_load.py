@@ -1,4 +1,5 @@
 """`flask --app guide places load`: validation before any write, idempotent upserts."""
+
 import re
 
 import pytest
@@ -47,8 +48,10 @@ def write(tmp_path, content, name="places.yaml"):
 def dump(app):
     """Every row of every table, to prove a failed load changed nothing."""
     with app.app_context():
-        return {table.name: db.session.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")).all()
-                for table in db.metadata.sorted_tables}
+        return {
+            table.name: db.session.execute(text(f"SELECT * FROM {table.name} ORDER BY 1")).all()
+            for table in db.metadata.sorted_tables
+        }
 
 
 def load(runner, path):
@@ -65,8 +68,12 @@ def test_real_places_file_loads(runner, app):
     assert f"{places_in_the_file()} created" in result.output
     with app.app_context():
         slugs = db.session.scalars(select(Place.slug).order_by(Place.position)).all()
-    assert slugs[:4] == ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor",
-                         "huancheng-river-wisteria-corridor"]
+    assert slugs[:4] == [
+        "jiading-wisteria-park",
+        "nanshuiguan-park",
+        "ziyun-corridor",
+        "huancheng-river-wisteria-corridor",
+    ]
 
 
 def test_loading_twice_changes_nothing_not_even_a_timestamp(runner, app, tmp_path):
@@ -107,29 +114,56 @@ def test_a_place_removed_from_the_file_is_reported_and_keeps_its_history(runner,
 
 
 BAD = {
-    "broken YAML syntax": (VALID.replace("    lat: 31.2916", "    lat: [31.2916"), r":\d+: \(syntax\): YAML syntax error"),
-    "missing language": (VALID.replace("tips: {en: Come at dawn., zh: 清晨去。}", "tips: {en: Come at dawn.}"),
-                         r":10: places\[0\]\.tips: missing language 'zh'"),
-    "unknown field": (VALID.replace("    lat: 31.2916", "    latitude: 31.2916\n    lat: 31.2916"),
-                      r":11: places\[0\]\.latitude: unknown field"),
-    "unknown language": (VALID.replace("{en: A garden., zh: 一座园林。}", "{en: A garden., zh: 一座园林。, de: Ein Garten.}"),
-                         r":4: places\[0\]\.summary\.de: unknown language 'de'"),
-    "impossible month-day": (VALID.replace('peak_end: "08-10"', 'peak_end: "02-30"'),
-                             r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*02-30"),
-    "impossible event date": (VALID.replace("end: 2025-08-07", "end: 2025-02-30"),
-                              r":22: places\[0\]\.events\[0\]\.end: .*date"),
-    "peak outside the bloom": (VALID.replace('peak_end: "08-10"', 'peak_end: "10-20"'),
-                               r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*outside the bloom"),
-    "coordinates outside Jiading": (VALID.replace("lat: 31.2916", "lat: 39.9"),
-                                    r":11: places\[0\]\.lat: latitude 39\.9 is outside Jiading"),
-    "swapped coordinates": (VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
-                            r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading"),
+    "broken YAML syntax": (
+        VALID.replace("    lat: 31.2916", "    lat: [31.2916"),
+        r":\d+: \(syntax\): YAML syntax error",
+    ),
+    "missing language": (
+        VALID.replace("tips: {en: Come at dawn., zh: 清晨去。}", "tips: {en: Come at dawn.}"),
+        r":10: places\[0\]\.tips: missing language 'zh'",
+    ),
+    "unknown field": (
+        VALID.replace("    lat: 31.2916", "    latitude: 31.2916\n    lat: 31.2916"),
+        r":11: places\[0\]\.latitude: unknown field",
+    ),
+    "unknown language": (
+        VALID.replace("{en: A garden., zh: 一座园林。}", "{en: A garden., zh: 一座园林。, de: Ein Garten.}"),
+        r":4: places\[0\]\.summary\.de: unknown language 'de'",
+    ),
+    "impossible month-day": (
+        VALID.replace('peak_end: "08-10"', 'peak_end: "02-30"'),
+        r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*02-30",
+    ),
+    "impossible event date": (
+        VALID.replace("end: 2025-08-07", "end: 2025-02-30"),
+        r":22: places\[0\]\.events\[0\]\.end: .*date",
+    ),
+    "peak outside the bloom": (
+        VALID.replace('peak_end: "08-10"', 'peak_end: "10-20"'),
+        r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*outside the bloom",
+    ),
+    "coordinates outside Jiading": (
+        VALID.replace("lat: 31.2916", "lat: 39.9"),
+        r":11: places\[0\]\.lat: latitude 39\.9 is outside Jiading",
+    ),
+    "swapped coordinates": (
+        VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
+        r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading",
+    ),
     "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":23: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
     "wrong type": (VALID.replace("count: 100", "count: many"), r":16: places\[0\]\.plants\[0\]\.count: .*integer"),
-    "missing field": (VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""), r":2: places\[0\]\.ticket: missing field"),
-    "duplicate key": (VALID.replace("    lat: 31.2916", "    lat: 31.2916\n    lat: 31.3"), r":12: places\[0\]\.lat: this key appears twice"),
-    "event ends before it starts": (VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
-                                    r":22: places\[0\]\.events\[0\]\.end: the event ends"),
+    "missing field": (
+        VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""),
+        r":2: places\[0\]\.ticket: missing field",
+    ),
+    "duplicate key": (
+        VALID.replace("    lat: 31.2916", "    lat: 31.2916\n    lat: 31.3"),
+        r":12: places\[0\]\.lat: this key appears twice",
+    ),
+    "event ends before it starts": (
+        VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
+        r":22: places\[0\]\.events\[0\]\.end: the event ends",
+    ),
     "empty file": ("", r":1: \(file\): the file is empty"),
     "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),
 }

@@ -1,5 +1,6 @@
 """Accessibility (axe-core in Chromium) and valid markup (the W3C Nu HTML Checker) on every page,
 public and staff, in both languages."""
+
 from __future__ import annotations
 
 import json
@@ -11,11 +12,21 @@ from tests.conftest import PASSWORD, ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-PUBLIC = ["/{lang}/", "/{lang}/places/jiading-wisteria-park", "/{lang}/places/guyi-garden", "/{lang}/calendar",
-          "/{lang}/calendar?month=4", "/{lang}/events", "/{lang}/places/guyi-garden/history",
-          "/{lang}/places/guyi-garden/card", "/{lang}/concierge",
-          "/{lang}/concierge?place=guyi-garden&place=qiuxia-garden", "/embed/{lang}/places/guyi-garden",
-          "/{lang}/places/nowhere", "/{lang}/staff/login"]
+PUBLIC = [
+    "/{lang}/",
+    "/{lang}/places/jiading-wisteria-park",
+    "/{lang}/places/guyi-garden",
+    "/{lang}/calendar",
+    "/{lang}/calendar?month=4",
+    "/{lang}/events",
+    "/{lang}/places/guyi-garden/history",
+    "/{lang}/places/guyi-garden/card",
+    "/{lang}/concierge",
+    "/{lang}/concierge?place=guyi-garden&place=qiuxia-garden",
+    "/embed/{lang}/places/guyi-garden",
+    "/{lang}/places/nowhere",
+    "/{lang}/staff/login",
+]
 STAFF = ["/{lang}/staff/places/guyi-garden", "/{lang}/staff/places/guyi-garden/history", "/{lang}/staff/"]
 
 
@@ -30,8 +41,10 @@ def need(path):
 @pytest.fixture(scope="module")
 def staff_server(server):
     app, base = server
-    for args in (["staff", "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden"],
-                 ["staff", "add", "boss", "--admin"]):
+    for args in (
+        ["staff", "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden"],
+        ["staff", "add", "boss", "--admin"],
+    ):
         assert app.test_cli_runner().invoke(args=args, input=PASSWORD + "\n").exit_code == 0
     return app, base
 
@@ -59,8 +72,11 @@ def test_no_serious_accessibility_violation_on_any_page(staff_server, phone, lan
             # Through DevTools, which the page's CSP rightly does not let an inline <script> do.
             page.evaluate(AXE_SOURCE)
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            bad = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            bad = [
+                f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
             if bad:
                 found[path.format(lang=lang)] = bad
     assert found == {}
@@ -76,6 +92,7 @@ def test_every_page_is_valid_html(staff_server, tmp_path):
         staff = app.test_client()
         form = staff.get("/en/staff/login").get_data(as_text=True)
         import re
+
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         staff.post("/en/staff/login", data={"csrf_token": token, "username": "boss", "password": PASSWORD})
         for client, paths in ((public, PUBLIC), (staff, STAFF)):
@@ -85,17 +102,32 @@ def test_every_page_is_valid_html(staff_server, tmp_path):
                 name = tmp_path / (url.strip("/").replace("/", "_").replace("?", "_").replace("&", "_") + ".html")
                 name.write_text(html, encoding="utf-8")
                 files.append(name)
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
     messages = json.loads(result.stderr or "{}").get("messages", [])
-    errors = [f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages
-              if m.get("type") == "error"]
+    errors = [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert errors == []
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["/en/", "/zh/", "/en/calendar", "/zh/calendar",
-                                  "/en/places/jiading-wisteria-park", "/zh/places/jiading-wisteria-park"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/zh/",
+        "/en/calendar",
+        "/zh/calendar",
+        "/en/places/jiading-wisteria-park",
+        "/zh/places/jiading-wisteria-park",
+    ],
+)
 def test_first_visit_stays_within_the_byte_budgets(server, phone, path):
     """Bytes, not seconds: what a first visit transfers (compressed, tiles and photos aside)."""
     _, base = server

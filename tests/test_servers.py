@@ -1,5 +1,6 @@
 """Two app servers (two gunicorns on two ports) against one PostgreSQL and one Redis: what one
 is told, the other knows at once. Runs when the suite runs on PostgreSQL and Redis."""
+
 import os
 
 import pytest
@@ -9,7 +10,8 @@ from bench.cluster import Cluster, Staff
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
-    reason="needs TEST_DATABASE_URL and TEST_REDIS_URL: `make test` runs it in its PostgreSQL + Redis pass")
+    reason="needs TEST_DATABASE_URL and TEST_REDIS_URL: `make test` runs it in its PostgreSQL + Redis pass",
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def wisteria(html: str) -> str:
 
 
 def test_a_report_posted_through_one_server_shows_at_once_through_the_other(servers):
-    cluster, one, other = servers
+    _cluster, one, other = servers
     page = f"{other.base}/en/places/jiading-wisteria-park"
     before = requests.get(page, timeout=10)
     assert before.status_code == 200 and "stage--over" not in wisteria(before.text)
@@ -41,9 +43,11 @@ def test_a_report_posted_through_one_server_shows_at_once_through_the_other(serv
 
 
 def test_login_throttling_counts_attempts_made_through_both_servers(servers):
-    cluster, one, other = servers
-    answers = [Staff(server.base, "li", "guyi-garden").log_in("not-the-password").status_code
-               for server in (one, other, one, other, one, other)]
+    _cluster, one, other = servers
+    answers = [
+        Staff(server.base, "li", "guyi-garden").log_in("not-the-password").status_code
+        for server in (one, other, one, other, one, other)
+    ]
     # Five tries a minute per username (LOGIN_LIMIT_PER_USERNAME), whichever server is asked:
     # each server saw only three, so with counters of their own neither would have refused.
     assert answers == [400, 400, 400, 400, 400, 429]  # 400: the form again, with its message
@@ -57,5 +61,6 @@ def test_a_staff_session_from_one_server_is_good_on_the_other(servers):
     staff = Staff(one.base, "wang", "jiading-wisteria-park")
     assert staff.log_in().status_code == 302
     assert staff.report("fading", "Checked from the other gate", base=other.base).status_code == 302
-    assert cluster.sql("SELECT count(*) FROM bloom_report WHERE note->>'en' = %s",
-                       "Checked from the other gate") == [(1,)]
+    assert cluster.sql("SELECT count(*) FROM bloom_report WHERE note->>'en' = %s", "Checked from the other gate") == [
+        (1,)
+    ]

@@ -1,4 +1,5 @@
 """Serving: compression, hashed immutable assets, revalidation, the page cache, /healthz."""
+
 import gzip
 import re
 
@@ -28,7 +29,11 @@ def test_pages_and_assets_are_compressed(client, encoding, decode):
 def test_assets_have_content_hashed_names_and_are_immutable(client):
     links = asset_links(client.get("/en/places/guyi-garden").get_data(as_text=True))
     assert {re.sub(r"\.[0-9a-f]{10}\.", ".", link) for link in links} >= {
-        "/assets/style.css", "/assets/leaflet.css", "/assets/leaflet.js", "/assets/share.js"}
+        "/assets/style.css",
+        "/assets/leaflet.css",
+        "/assets/leaflet.js",
+        "/assets/share.js",
+    }
     for link in links:
         response = client.get(link)
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -56,6 +61,7 @@ def test_a_report_shows_at_once_despite_the_cache(login_as, guide_app, freeze):
 def test_repeated_visits_are_served_from_the_cache(guide_app, freeze, monkeypatch):
     freeze("2026-04-15 09:00")
     from guide.places import views
+
     calls = []
     real = views.queries.sightings
     monkeypatch.setattr(views.queries, "sightings", lambda *a: calls.append(1) or real(*a))
@@ -78,8 +84,12 @@ def test_healthz_answers_ok_while_the_database_does(client):
 
 def test_healthz_says_so_when_the_database_is_gone(tmp_path):
     from tests.conftest import make_app
-    app = make_app(tmp_path / "x.sqlite", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/nope/x.sqlite",
-                   SQLALCHEMY_ENGINE_OPTIONS={})  # SQLite cannot open a file in a missing folder
+
+    app = make_app(
+        tmp_path / "x.sqlite",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/nope/x.sqlite",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+    )  # SQLite cannot open a file in a missing folder
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and b"database unreachable" in response.data
 
@@ -87,10 +97,14 @@ def test_healthz_says_so_when_the_database_is_gone(tmp_path):
 def test_a_report_at_one_place_leaves_the_other_places_pages_cached(login_as, guide_app, freeze, monkeypatch):
     freeze("2026-04-15 09:00")
     from guide.places import views
+
     rendered = []
     real = views.queries.sightings
-    monkeypatch.setattr(views.queries, "sightings",
-                        lambda places, *a: rendered.append(places[0].slug if len(places) == 1 else "all") or real(places, *a))
+    monkeypatch.setattr(
+        views.queries,
+        "sightings",
+        lambda places, *a: rendered.append(places[0].slug if len(places) == 1 else "all") or real(places, *a),
+    )
     public = guide_app.test_client()
     pages = ["/en/places/guyi-garden", "/en/places/qiuxia-garden", "/en/"]
     for page in pages:
@@ -108,6 +122,7 @@ def test_a_report_at_one_place_leaves_the_other_places_pages_cached(login_as, gu
 
 def test_the_page_cache_keeps_only_200_answers_and_each_for_its_minute_only(guide_app, freeze):
     from guide.site.cache import cached_page
+
     calls = []
 
     @guide_app.get("/probe/<int:status>")

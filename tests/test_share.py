@@ -1,4 +1,5 @@
 """What concierges and other sites take away: links, QR codes, share tags, cards, calendars, feeds."""
+
 import re
 import subprocess
 from datetime import date
@@ -6,15 +7,20 @@ from datetime import date
 import feedparser
 import pytest
 from icalendar import Calendar
-
 from PIL import Image
+
 from tests.test_staff_reports import plant_ids, send
 
 
-@pytest.mark.parametrize("header, expected", [("zh-CN,zh;q=0.9", "/zh/places/guyi-garden"),
-                                              ("en-GB", "/en/places/guyi-garden"),
-                                              ("de-DE", "/en/places/guyi-garden"),
-                                              (None, "/zh/places/guyi-garden")])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("zh-CN,zh;q=0.9", "/zh/places/guyi-garden"),
+        ("en-GB", "/en/places/guyi-garden"),
+        ("de-DE", "/en/places/guyi-garden"),
+        (None, "/zh/places/guyi-garden"),
+    ],
+)
 def test_the_neutral_link_opens_the_place_in_the_visitors_language(client, header, expected):
     response = client.get("/places/guyi-garden", headers={"Accept-Language": header} if header else {})
     assert response.status_code == 302 and response.headers["Location"] == expected
@@ -76,8 +82,17 @@ def test_the_cards_qr_code_reads_as_the_link_printed_beside_it(guide_app, tmp_pa
 
 
 @pytest.mark.parametrize("lang, locale, alternate", [("zh", "zh_CN", "en_US"), ("en", "en_US", "zh_CN")])
-@pytest.mark.parametrize("path", ["/{lang}/", "/{lang}/places/guyi-garden", "/{lang}/calendar", "/{lang}/events",
-                                  "/{lang}/places/guyi-garden/history", "/{lang}/concierge"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/{lang}/",
+        "/{lang}/places/guyi-garden",
+        "/{lang}/calendar",
+        "/{lang}/events",
+        "/{lang}/places/guyi-garden/history",
+        "/{lang}/concierge",
+    ],
+)
 def test_every_public_page_has_share_tags_and_a_canonical_link(client, path, lang, locale, alternate):
     url = path.format(lang=lang)
     html = client.get(url).get_data(as_text=True)
@@ -133,10 +148,15 @@ def test_event_calendar_has_all_day_events_with_stable_uids_and_places(client, f
 
 def test_changing_an_events_dates_raises_its_sequence(guide_app, tmp_path, freeze):
     from tests.conftest import PLACES_YAML
+
     freeze("2025-06-01 09:00")
     moved = tmp_path / "places.yaml"
-    moved.write_text(PLACES_YAML.read_text(encoding="utf-8").replace(
-        "start: 2025-07-07\n        end: 2025-08-07", "start: 2025-07-10\n        end: 2025-08-10"), encoding="utf-8")
+    moved.write_text(
+        PLACES_YAML.read_text(encoding="utf-8").replace(
+            "start: 2025-07-07\n        end: 2025-08-07", "start: 2025-07-10\n        end: 2025-08-10"
+        ),
+        encoding="utf-8",
+    )
     assert guide_app.test_cli_runner().invoke(args=["places", "load", str(moved)]).exit_code == 0
     event = ical(guide_app.test_client(), "/zh/events/guyi-garden/lotus-exhibition-2025.ics").walk("VEVENT")[0]
     assert int(event["sequence"]) == 1 and event.decoded("dtstart") == date(2025, 7, 10)
@@ -162,11 +182,18 @@ def test_unknown_calendars_are_404(client):
 
 def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
     client = login_as("wang", "guyi-garden")
-    send(client, "guyi-garden", plant_ids(guide_app, "guyi-garden"), lang="en",
-         peony={"stage": "peak", "percent_open": "80", "note_en": "Best by the pond", "note_zh": "池边最好"})
+    send(
+        client,
+        "guyi-garden",
+        plant_ids(guide_app, "guyi-garden"),
+        lang="en",
+        peony={"stage": "peak", "percent_open": "80", "note_en": "Best by the pond", "note_zh": "池边最好"},
+    )
     public = guide_app.test_client()
-    for url, lang, title, note in (("/en/feed.atom", "en", "Guyi Garden · Tree peony: Peak (80% open)", "Best by the pond"),
-                                   ("/zh/places/guyi-garden/feed.atom", "zh", "古猗园 · 牡丹: 盛花 (已开80%)", "池边最好")):
+    for url, lang, title, note in (
+        ("/en/feed.atom", "en", "Guyi Garden · Tree peony: Peak (80% open)", "Best by the pond"),
+        ("/zh/places/guyi-garden/feed.atom", "zh", "古猗园 · 牡丹: 盛花 (已开80%)", "池边最好"),
+    ):
         response = public.get(url)
         assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
         feed = feedparser.parse(response.data)
@@ -184,7 +211,7 @@ def test_events_page_offers_the_calendars(client, freeze):
     html = client.get("/en/events").get_data(as_text=True)
     assert 'href="/en/events.ics"' in html
     assert 'href="/en/events/guyi-garden/lotus-exhibition-2025.ics">Add to calendar' in html
-    assert 'lotus-exhibition-2024.ics' not in html  # past editions need no reminder
+    assert "lotus-exhibition-2024.ics" not in html  # past editions need no reminder
 
 
 def test_every_page_leads_concierges_to_their_handout(client):

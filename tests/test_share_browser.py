@@ -1,5 +1,6 @@
 """Sharing at phone size in real Chromium: the share button, the card, the concierge handout,
 and both printed to PDF."""
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def test_share_button_copies_the_neutral_link_and_says_so(server, phone):
 
 def test_share_button_uses_the_web_share_api_where_there_is_one(server, phone):
     _, base = server
-    page, watch = phone()
+    page, _watch = phone()
     page.add_init_script("navigator.share = (data) => { window.shared = data; return Promise.resolve(); };")
     page.goto(f"{base}/en/places/guyi-garden")
     page.get_by_role("button", name="Share").click()
@@ -73,8 +74,10 @@ def test_card_fits_one_a6_page_and_a_phone_screen(server, phone, tmp_path):
 
 def test_concierge_builds_a_three_place_handout_on_one_a4_page(server, phone, tmp_path):
     _, base = server
-    for lang, places in (("en", ["Jiading Wisteria Park", "Guyi Garden", "Huilongtan Park"]),
-                         ("zh", ["嘉定紫藤园", "古猗园", "汇龙潭公园"])):
+    for lang, places in (
+        ("en", ["Jiading Wisteria Park", "Guyi Garden", "Huilongtan Park"]),
+        ("zh", ["嘉定紫藤园", "古猗园", "汇龙潭公园"]),
+    ):
         page, watch = phone()
         page.goto(f"{base}/{lang}/concierge")
         for name in places:
@@ -87,6 +90,7 @@ def test_concierge_builds_a_three_place_handout_on_one_a4_page(server, phone, tm
         pdf = tmp_path / f"handout-{lang}.pdf"
         page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
         assert pdf_pages(pdf) == [1, (210, 297)]
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf),
-                        str(SHOTS / f"handout-print-{lang}")], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(SHOTS / f"handout-print-{lang}")], check=True
+        )
         assert watch.errors == [] and watch.outside == []

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.staff.models import Staff
-from tests.conftest import make_app, PASSWORD, csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, login, make_app
 
 
 def cli(app, *args, input=None):
@@ -14,8 +14,7 @@ def cli(app, *args, input=None):
 
 def test_add_reads_the_password_from_standard_input_and_stores_a_hash(tmp_path):
     guide_app = make_app(tmp_path / "x.sqlite", start="loaded", PASSWORD_HASH_METHOD="scrypt")  # the real setting
-    result = cli(guide_app, "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden",
-                 input=PASSWORD + "\n")
+    result = cli(guide_app, "add", "wang", "--place", "guyi-garden", "--place", "qiuxia-garden", input=PASSWORD + "\n")
     assert result.exit_code == 0 and "wang: created: guyi-garden, qiuxia-garden." in result.output
     with guide_app.app_context():
         staff = db.session.scalar(select(Staff).where(Staff.username == "wang"))
@@ -29,12 +28,15 @@ def test_there_is_no_way_to_pass_a_password_as_an_argument(guide_app):
     assert result.exit_code != 0 and "No such option" in result.output
 
 
-@pytest.mark.parametrize("args, password, message", [
-    (["add", "li", "--place", "nowhere"], PASSWORD, "no place with the slug 'nowhere'"),
-    (["add", "li", "--place", "guyi-garden"], "short", "at least 10 characters"),
-    (["add", "li"], PASSWORD, "give at least one --place, or --admin"),
-    (["passwd", "nobody"], PASSWORD, "no staff member called 'nobody'"),
-])
+@pytest.mark.parametrize(
+    "args, password, message",
+    [
+        (["add", "li", "--place", "nowhere"], PASSWORD, "no place with the slug 'nowhere'"),
+        (["add", "li", "--place", "guyi-garden"], "short", "at least 10 characters"),
+        (["add", "li"], PASSWORD, "give at least one --place, or --admin"),
+        (["passwd", "nobody"], PASSWORD, "no staff member called 'nobody'"),
+    ],
+)
 def test_cli_mistakes_get_a_clear_message(guide_app, args, password, message):
     result = cli(guide_app, *args, input=password + "\n")
     assert result.exit_code != 0 and message in result.output and "Traceback" not in result.output
@@ -53,8 +55,10 @@ def test_passwd_grant_revoke_and_list(guide_app, make_staff):
         assert db.session.scalar(select(Staff).where(Staff.username == "wang")).check_password("another-long-one")
 
 
-@pytest.mark.parametrize("lang, title, error", [("zh", "工作人员登录", "用户名或密码错误"),
-                                                 ("en", "Staff login", "Wrong username or password")])
+@pytest.mark.parametrize(
+    "lang, title, error",
+    [("zh", "工作人员登录", "用户名或密码错误"), ("en", "Staff login", "Wrong username or password")],
+)
 def test_login_page_speaks_both_languages(client, make_staff, lang, title, error):
     make_staff("wang", "guyi-garden")
     assert title in client.get(f"/{lang}/staff/login").get_data(as_text=True)
@@ -78,19 +82,29 @@ def test_session_cookie_is_secure_over_https(guide_app, make_staff):
     make_staff("wang", "guyi-garden")
     client = guide_app.test_client()
     page = client.get("/en/staff/login", base_url="https://guide.test")
-    response = client.post("/en/staff/login", base_url="https://guide.test",
-                           headers={"Referer": "https://guide.test/en/staff/login"}, data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": "wang", "password": PASSWORD})
+    response = client.post(
+        "/en/staff/login",
+        base_url="https://guide.test",
+        headers={"Referer": "https://guide.test/en/staff/login"},
+        data={"csrf_token": csrf_token(page.get_data(as_text=True)), "username": "wang", "password": PASSWORD},
+    )
     assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/zh/staff/places/guyi-garden", "/zh/staff/places/guyi-garden"),
-    ("https://evil.example/", "/zh/staff/"), ("//evil.example/x", "/zh/staff/"),
-    ("/\\evil.example", "/zh/staff/"), ("javascript:alert(1)", "/zh/staff/"),
-    # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" would be "//evil.example".
-    ("/\t/evil.example", "/zh/staff/"), ("/\n/evil.example", "/zh/staff/"), ("/zh/\x00", "/zh/staff/"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/zh/staff/places/guyi-garden", "/zh/staff/places/guyi-garden"),
+        ("https://evil.example/", "/zh/staff/"),
+        ("//evil.example/x", "/zh/staff/"),
+        ("/\\evil.example", "/zh/staff/"),
+        ("javascript:alert(1)", "/zh/staff/"),
+        # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" would be "//evil.example".
+        ("/\t/evil.example", "/zh/staff/"),
+        ("/\n/evil.example", "/zh/staff/"),
+        ("/zh/\x00", "/zh/staff/"),
+    ],
+)
 def test_next_only_leads_to_our_own_pages(client, make_staff, target, expected):
     make_staff("wang", "guyi-garden")
     assert login(client, "wang", next=target).headers["Location"] == expected
@@ -122,13 +136,20 @@ def test_staff_of_one_place_get_403_on_another(login_as, guide_app):
     assert response.status_code == 403 and "无权操作此景点" in response.get_data(as_text=True)
     token = csrf_token(page)
     from guide.places.models import Place, Plant
+
     with guide_app.app_context():
         other = db.session.scalar(select(Plant).join(Place).where(Place.slug == "qiuxia-garden"))
         other_id = other.id
-    assert client.post("/zh/staff/places/qiuxia-garden/report",
-                       data={"csrf_token": token, f"p{other_id}-stage": "peak"}).status_code == 403
-    assert client.post(f"/zh/staff/plants/{other_id}/confirm",
-                       data={"csrf_token": token, "version": "0"}).status_code == 403
+    assert (
+        client.post(
+            "/zh/staff/places/qiuxia-garden/report", data={"csrf_token": token, f"p{other_id}-stage": "peak"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/zh/staff/plants/{other_id}/confirm", data={"csrf_token": token, "version": "0"}).status_code
+        == 403
+    )
     assert client.get("/zh/staff/places/qiuxia-garden/history").status_code == 403
 
 
@@ -153,13 +174,20 @@ def test_login_is_throttled_per_address_and_says_so_in_the_page_language(client,
 
 def _login_from(client, username, address, lang="zh"):
     page = client.get(f"/{lang}/staff/login", environ_base={"REMOTE_ADDR": address})
-    return client.post(f"/{lang}/staff/login", environ_base={"REMOTE_ADDR": address}, data={
-        "csrf_token": csrf_token(page.get_data(as_text=True)), "username": username,
-        "password": "wrong-password"})
+    return client.post(
+        f"/{lang}/staff/login",
+        environ_base={"REMOTE_ADDR": address},
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "username": username,
+            "password": "wrong-password",
+        },
+    )
 
 
 def test_staff_commands_on_a_database_without_tables_say_what_to_do(tmp_path):
     from tests.conftest import make_app
+
     app = make_app(tmp_path / "empty.sqlite")
     result = app.test_cli_runner().invoke(args=["staff", "add", "boss", "--admin"], input=PASSWORD + "\n")
     assert result.exit_code != 0 and "run `flask --app guide db upgrade` first" in result.output

@@ -1,4 +1,5 @@
 """A park warden's morning round on a phone, in real Chromium at 375×812."""
+
 from __future__ import annotations
 
 import io
@@ -60,7 +61,8 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     wisteria.get_by_label("中文备注").fill("长廊东段满开，早上人少")
     wisteria.get_by_label("英文备注").fill("East end of the trellis in full bloom; quiet early")
     wisteria.get_by_label("照片（可选）").set_input_files(
-        files=[{"name": "IMG_0415.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+        files=[{"name": "IMG_0415.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
+    )
     shot(page, "staff-report-form-zh")
     wisteria.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_load_state()
@@ -104,8 +106,14 @@ def test_what_staff_type_shows_as_typed_and_runs_nowhere(server, phone):
     plant.get_by_label("Note in English").fill(EVIL)
     plant.get_by_role("button", name="Send", exact=True).click()
     page.wait_for_load_state()
-    for path in ("/en/staff/places/qiuxia-garden", "/en/staff/places/qiuxia-garden/history",
-                 "/en/places/qiuxia-garden", "/zh/places/qiuxia-garden/history", "/en/", "/zh/calendar"):
+    for path in (
+        "/en/staff/places/qiuxia-garden",
+        "/en/staff/places/qiuxia-garden/history",
+        "/en/places/qiuxia-garden",
+        "/zh/places/qiuxia-garden/history",
+        "/en/",
+        "/zh/calendar",
+    ):
         page.goto(base + path)
         if "/places/" in path and "history" not in path and "staff" not in path:
             page.locator(".leaflet-marker-icon").dispatch_event("click")

@@ -1,4 +1,5 @@
 """The OpenAPI 3 description of /api/v1/. tests/test_api.py checks every response against it."""
+
 from __future__ import annotations
 
 from guide.core.bloom import BloomStage
@@ -29,16 +30,33 @@ SCHEMAS = {
         "properties": {
             "stage": {"type": "string", "enum": [s.value for s in BloomStage]},
             "stage_name": _ref("Text"),
-            "percent_open": _nullable({"type": "integer", "minimum": 0, "maximum": 100,
-                                       "description": "Share of flowers open as reported; null for an estimate."}),
-            "percent_range": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 100},
-                              "minItems": 2, "maxItems": 2,
-                              "description": "The share of flowers open that the stage stands for."},
-            "estimated": {"type": "boolean",
-                          "description": "True when no fresh staff report exists and the stage comes from the usual dates."},
+            "percent_open": _nullable(
+                {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "description": "Share of flowers open as reported; null for an estimate.",
+                }
+            ),
+            "percent_range": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 0, "maximum": 100},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "The share of flowers open that the stage stands for.",
+            },
+            "estimated": {
+                "type": "boolean",
+                "description": "True when no fresh staff report exists and the stage comes from the usual dates.",
+            },
             "checked_at": _nullable({"type": "string", "format": "date-time"}),
-            "note": _nullable({"type": "object", "additionalProperties": {"type": "string"},
-                               "description": "Staff's note, in the languages they wrote it in."}),
+            "note": _nullable(
+                {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "Staff's note, in the languages they wrote it in.",
+                }
+            ),
         },
         "additionalProperties": False,
     },
@@ -52,9 +70,10 @@ SCHEMAS = {
             "count": _nullable({"type": "integer", "minimum": 1}),
             "status": _ref("Status"),
             "bloom_window": {
-                "type": "object", "description": "Typical month-days; the window may cross New Year.",
+                "type": "object",
+                "description": "Typical month-days; the window may cross New Year.",
                 "required": ["bud", "first", "peak_start", "peak_end", "over"],
-                "properties": {k: MONTH_DAY for k in ("bud", "first", "peak_start", "peak_end", "over")},
+                "properties": dict.fromkeys(("bud", "first", "peak_start", "peak_end", "over"), MONTH_DAY),
                 "additionalProperties": False,
             },
         },
@@ -75,35 +94,62 @@ SCHEMAS = {
     },
     "Place": {
         "type": "object",
-        "required": ["slug", "name", "summary", "description", "address", "hours", "ticket", "transit",
-                     "tips", "location", "urls", "share_url", "plants", "events"],
+        "required": [
+            "slug",
+            "name",
+            "summary",
+            "description",
+            "address",
+            "hours",
+            "ticket",
+            "transit",
+            "tips",
+            "location",
+            "urls",
+            "share_url",
+            "plants",
+            "events",
+        ],
         "properties": {
             "slug": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
-            **{k: _ref("Text") for k in ("name", "summary", "description", "address", "hours", "ticket",
-                                        "transit", "tips")},
+            **{
+                k: _ref("Text")
+                for k in ("name", "summary", "description", "address", "hours", "ticket", "transit", "tips")
+            },
             "location": {
-                "type": "object", "required": ["lat", "lon", "estimated"],
-                "properties": {"lat": {"type": "number", "description": "WGS-84"},
-                               "lon": {"type": "number", "description": "WGS-84"},
-                               "estimated": {"type": "boolean"}},
+                "type": "object",
+                "required": ["lat", "lon", "estimated"],
+                "properties": {
+                    "lat": {"type": "number", "description": "WGS-84"},
+                    "lon": {"type": "number", "description": "WGS-84"},
+                    "estimated": {"type": "boolean"},
+                },
                 "additionalProperties": False,
             },
-            "urls": {"type": "object", "additionalProperties": {"type": "string", "format": "uri"},
-                     "description": "The place's page in each language."},
-            "share_url": {"type": "string", "format": "uri",
-                          "description": "A link that opens the page in each visitor's language."},
+            "urls": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "format": "uri"},
+                "description": "The place's page in each language.",
+            },
+            "share_url": {
+                "type": "string",
+                "format": "uri",
+                "description": "A link that opens the page in each visitor's language.",
+            },
             "plants": {"type": "array", "items": _ref("Plant")},
             "events": {"type": "array", "items": _ref("Event")},
         },
         "additionalProperties": False,
     },
     "PlaceList": {
-        "type": "object", "required": ["places"],
+        "type": "object",
+        "required": ["places"],
         "properties": {"places": {"type": "array", "items": _ref("Place")}},
         "additionalProperties": False,
     },
     "Error": {
-        "type": "object", "required": ["error", "message"],
+        "type": "object",
+        "required": ["error", "message"],
         "properties": {"error": {"type": "integer"}, "message": {"type": "string"}},
         "additionalProperties": False,
     },
@@ -112,17 +158,17 @@ SCHEMAS = {
 
 def _ok(schema: str, description: str) -> dict:
     return {
-        "200": {"description": description,
-                "headers": {"ETag": {"schema": {"type": "string"}},
-                            "Cache-Control": {"schema": {"type": "string"}}},
-                "content": {"application/json": {"schema": _ref(schema)}}},
+        "200": {
+            "description": description,
+            "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": _ref(schema)}},
+        },
         "304": {"description": "Not modified since the ETag given in If-None-Match."},
     }
 
 
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
-NOT_FOUND = {"description": "No such place.",
-             "content": {"application/json": {"schema": _ref("Error")}}}
+NOT_FOUND = {"description": "No such place.", "content": {"application/json": {"schema": _ref("Error")}}}
 
 
 def document(server: str) -> dict:
@@ -132,23 +178,39 @@ def document(server: str) -> dict:
         "info": {
             "title": "Jiading Bloom Guide API",
             "version": "1.0.0",
-            "description": ("What is blooming at Jiading's gardens: each place with its plants' current "
-                            "status (a fresh staff report, or an estimate from the usual dates), bloom "
-                            "windows and events, in every language at once. Read-only, open to any origin."),
+            "description": (
+                "What is blooming at Jiading's gardens: each place with its plants' current "
+                "status (a fresh staff report, or an estimate from the usual dates), bloom "
+                "windows and events, in every language at once. Read-only, open to any origin."
+            ),
         },
         "servers": [{"url": server}],
         "paths": {
-            "/places": {"get": {
-                "operationId": "listPlaces", "summary": "Every place, in the guide's order.",
-                "parameters": [IF_NONE_MATCH],
-                "responses": _ok("PlaceList", "The places."),
-            }},
-            "/places/{slug}": {"get": {
-                "operationId": "getPlace", "summary": "One place.",
-                "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
-                                "example": "guyi-garden"}, IF_NONE_MATCH],
-                "responses": {**_ok("Place", "The place."), "404": NOT_FOUND},
-            }},
+            "/places": {
+                "get": {
+                    "operationId": "listPlaces",
+                    "summary": "Every place, in the guide's order.",
+                    "parameters": [IF_NONE_MATCH],
+                    "responses": _ok("PlaceList", "The places."),
+                }
+            },
+            "/places/{slug}": {
+                "get": {
+                    "operationId": "getPlace",
+                    "summary": "One place.",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "example": "guyi-garden",
+                        },
+                        IF_NONE_MATCH,
+                    ],
+                    "responses": {**_ok("Place", "The place."), "404": NOT_FOUND},
+                }
+            },
         },
         "components": {"schemas": SCHEMAS},
     }

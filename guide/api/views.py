@@ -1,11 +1,12 @@
 """/api/v1/: places with their current status, bloom windows and events, in every language at once."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_babel import force_locale
 
-from guide.core import clock
 from guide.api.openapi import document
+from guide.core import clock
 from guide.core.bloom import BloomStage
 from guide.core.i18n import languages
 from guide.places import queries
@@ -69,9 +70,14 @@ def _titles(stage: BloomStage) -> dict[str, str]:
 def _place(place: Place, sightings) -> dict:
     return {
         "slug": place.slug,
-        "name": place.name, "summary": place.summary, "description": place.description,
-        "address": place.address, "hours": place.hours, "ticket": place.ticket,
-        "transit": place.transit, "tips": place.tips,
+        "name": place.name,
+        "summary": place.summary,
+        "description": place.description,
+        "address": place.address,
+        "hours": place.hours,
+        "ticket": place.ticket,
+        "transit": place.transit,
+        "tips": place.tips,
         "location": {"lat": place.lat, "lon": place.lon, "estimated": place.coords_estimated},
         "urls": {code: absolute_url("places.place", lang=code, slug=place.slug) for code in languages()},
         "share_url": absolute_url("site.place_link", slug=place.slug),
@@ -83,10 +89,15 @@ def _place(place: Place, sightings) -> dict:
 def _plant(s) -> dict:
     status, report = s.status, s.shown_report
     return {
-        "key": s.plant.key, "name": s.plant.name, "latin": s.plant.latin, "count": s.plant.count,
+        "key": s.plant.key,
+        "name": s.plant.name,
+        "latin": s.plant.latin,
+        "count": s.plant.count,
         "status": {
-            "stage": status.stage.value, "stage_name": _titles(status.stage),
-            "percent_open": status.percent_open, "percent_range": list(status.stage.percent_range),
+            "stage": status.stage.value,
+            "stage_name": _titles(status.stage),
+            "percent_open": status.percent_open,
+            "percent_range": list(status.stage.percent_range),
             "estimated": status.estimated,
             "checked_at": status.reported_at.isoformat() if status.reported_at else None,
             "note": report.note if report else None,
@@ -96,6 +107,11 @@ def _plant(s) -> dict:
 
 
 def _event(e: Event) -> dict:
-    return {"key": e.key, "name": e.name, "description": e.description,
-            "start": e.starts_on.isoformat(), "end": e.ends_on.isoformat(),
-            "calendar_url": absolute_url("share.event_calendar", lang="en", slug=e.place.slug, key=e.key)}
+    return {
+        "key": e.key,
+        "name": e.name,
+        "description": e.description,
+        "start": e.starts_on.isoformat(),
+        "end": e.ends_on.isoformat(),
+        "calendar_url": absolute_url("share.event_calendar", lang="en", slug=e.place.slug, key=e.key),
+    }

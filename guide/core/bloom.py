@@ -3,12 +3,15 @@
 Pure functions only: no request, no database. Windows are month-days measured on a leap
 reference year, so 02-29 is valid and a window may cross New Year (wintersweet, Dec → Feb).
 """
+
 from __future__ import annotations
 
 import enum
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 REFERENCE_YEAR = 2000  # a leap year, so every real month-day has an ordinal
@@ -27,15 +30,15 @@ class BloomStage(enum.Enum):
     OVER = "over"
 
     @property
-    def title(self):
+    def title(self) -> LazyString:
         return _TITLES[self][0]
 
     @property
-    def definition(self):
+    def definition(self) -> LazyString:
         return _TITLES[self][1]
 
     @property
-    def symbol(self):
+    def symbol(self) -> str:
         """A shape that tells the stage apart without colour."""
         return _SYMBOLS[self]
 
@@ -103,7 +106,7 @@ class MonthDay:
     day: int
 
     @classmethod
-    def parse(cls, text: str) -> "MonthDay":
+    def parse(cls, text: str) -> MonthDay:
         """Read "MM-DD"; raise ValueError for anything that is not a real day of the year."""
         month, sep, day = text.partition("-")
         if not (sep and month.isdigit() and day.isdigit() and len(month) == 2 and len(day) == 2):
@@ -115,7 +118,7 @@ class MonthDay:
         return cls(int(month), int(day))
 
     @classmethod
-    def of(cls, day: date) -> "MonthDay":
+    def of(cls, day: date) -> MonthDay:
         return cls(day.month, day.day)
 
     @property
@@ -151,25 +154,34 @@ class BloomWindow:
     def problems(self) -> list[tuple[str, str]]:
         """Return (field, message) for every point out of order; empty when the window is sound."""
         found = []
-        order = [("bud", self.bud), ("first", self.first), ("peak_start", self.peak_start),
-                 ("peak_end", self.peak_end), ("over", self.over)]
+        order = [
+            ("bud", self.bud),
+            ("first", self.first),
+            ("peak_start", self.peak_start),
+            ("peak_end", self.peak_end),
+            ("over", self.over),
+        ]
         total = _after(self.bud, self.over)
         if total == 0:
             return [("over", "the bloom must end after it starts")]
-        offsets = [_after(self.bud, point) for _, point in order]
-        for (name, point), offset, (prev_name, prev), prev_offset in zip(
-                order[1:], offsets[1:], order, offsets):
+        points = [(name, point, _after(self.bud, point)) for name, point in order]
+        for (prev_name, prev, prev_offset), (name, point, offset) in itertools.pairwise(points):
             if offset < prev_offset or (name != "over" and offset >= total):
                 where = "outside the bloom" if name.startswith("peak") else "out of order"
-                found.append((name, f"{name} {point} is {where}: it must fall after {prev_name} "
-                                    f"{prev} and before over {self.over}"))
+                found.append(
+                    (
+                        name,
+                        f"{name} {point} is {where}: it must fall after {prev_name} {prev} and before over {self.over}",
+                    )
+                )
         return found
 
     def stage_on(self, day: date) -> BloomStage:
         """The stage this window predicts for a day of the year."""
         offset = _after(self.bud, MonthDay.of(day))
         first, peak_start, peak_end, over = (
-            _after(self.bud, p) for p in (self.first, self.peak_start, self.peak_end, self.over))
+            _after(self.bud, p) for p in (self.first, self.peak_start, self.peak_end, self.over)
+        )
         if offset < first:
             return BloomStage.BUDDING
         if offset < peak_start:
@@ -212,16 +224,16 @@ class Status:
     reported_at: datetime | None = None
 
 
-def current_status(window: BloomWindow, latest: Report | None, now: datetime,
-                   fresh_for: timedelta, today: date) -> Status:
+def current_status(
+    window: BloomWindow, latest: Report | None, now: datetime, fresh_for: timedelta, today: date
+) -> Status:
     """The latest report while it is fresh, otherwise the window's estimate for today."""
     if latest is not None and now - latest.reported_at <= fresh_for:
-        return Status(latest.stage, estimated=False, percent_open=latest.percent_open,
-                      reported_at=latest.reported_at)
+        return Status(latest.stage, estimated=False, percent_open=latest.percent_open, reported_at=latest.reported_at)
     return Status(window.stage_on(today), estimated=True)
 
 
-def rank_key(status: Status, window: BloomWindow, today: date):
+def rank_key(status: Status, window: BloomWindow, today: date) -> tuple[int, bool, int]:
     """Sort key for "what to see now": best stage first, fresh reports before estimates,
     then whatever opens soonest."""
     return (-status.stage.rank, status.estimated, window.days_until_first_bloom(today))

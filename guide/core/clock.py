@@ -1,5 +1,6 @@
 """The one place that reads the time, so tests and previews can set it."""
-from datetime import date, datetime, timezone
+
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
@@ -7,7 +8,7 @@ LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:

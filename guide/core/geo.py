@@ -3,6 +3,7 @@
 We store WGS-84 (the datum of GPS and OpenStreetMap). AMap and Tencent draw in GCJ-02, the
 obfuscated datum required in mainland China; the conversion below is the published formula.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,12 +54,19 @@ def navigation_links(lat: float, lon: float, name: str, address: str) -> dict[st
     Amap and Baidu are told the coordinates are WGS-84 and convert them themselves.
     """
     return {
-        "amap": "https://uri.amap.com/marker?" + urlencode(
-            {"position": f"{lon},{lat}", "name": name, "coordinate": "wgs84"}),
-        "baidu": "https://api.map.baidu.com/marker?" + urlencode(
-            {"location": f"{lat},{lon}", "title": name, "content": address, "output": "html",
-             "coord_type": "wgs84", "src": "webapp.jiading-bloom-guide"}),
+        "amap": "https://uri.amap.com/marker?"
+        + urlencode({"position": f"{lon},{lat}", "name": name, "coordinate": "wgs84"}),
+        "baidu": "https://api.map.baidu.com/marker?"
+        + urlencode(
+            {
+                "location": f"{lat},{lon}",
+                "title": name,
+                "content": address,
+                "output": "html",
+                "coord_type": "wgs84",
+                "src": "webapp.jiading-bloom-guide",
+            }
+        ),
         "apple": "https://maps.apple.com/?" + urlencode({"ll": f"{lat},{lon}", "q": name}),
-        "google": "https://www.google.com/maps/search/?" + urlencode(
-            {"api": "1", "query": f"{lat},{lon}"}),
+        "google": "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": f"{lat},{lon}"}),
     }

@@ -3,10 +3,12 @@
 A language is served when translations/<code>/LC_MESSAGES/messages.po exists (English is the
 source language and needs no catalog). Adding one needs a catalog and YAML keys, no code.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.core import get_global
@@ -33,45 +35,45 @@ def discover_languages(translation_dirs: list[Path]) -> list[str]:
 
 
 def languages() -> list[str]:
-    return current_app.config["LANGUAGES"]
+    return list(current_app.config["LANGUAGES"])
 
 
 def negotiate() -> str:
     """The visitor's language: an explicit earlier choice, then the browser's, then the default."""
     chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in languages():
+    if chosen is not None and chosen in languages():
         return chosen
     stated = [tag for tag, quality in request.accept_languages if quality > 0 and tag != "*"]
     if not stated:
-        return current_app.config["DEFAULT_LANGUAGE"]
+        return str(current_app.config["DEFAULT_LANGUAGE"])
     # In the browser's order of preference, any regional form counts: zh-HK → zh, en-GB → en.
     # (Werkzeug's best_match would prefer an exact "en;q=0.5" over "zh-CN" at full quality.)
     for tag in stated:
         primary = tag.replace("_", "-").split("-")[0].lower()
         if primary in languages():
             return primary
-    return current_app.config["OTHER_LANGUAGE"]
+    return str(current_app.config["OTHER_LANGUAGE"])
 
 
 def add_language_prefix(bp: Blueprint) -> None:
     """Make a blueprint's URLs start with /<lang>/: a language we serve, or a 404."""
 
     @bp.url_value_preprocessor
-    def pull_lang(endpoint, values):
-        lang = values.pop("lang", None)
+    def pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        lang = (values or {}).pop("lang", None)
         if lang not in languages():
             abort(404)
         g.lang = lang
 
     @bp.url_defaults
-    def add_lang(endpoint, values):
+    def add_lang(endpoint: str, values: dict[str, Any]) -> None:
         values.setdefault("lang", g.get("lang"))
 
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: the language in the URL, else negotiation."""
     if g.get("lang"):
-        return g.lang
+        return str(g.lang)
     # A URL that matched no page (a 404) still speaks the language its path starts with.
     first = request.path.strip("/").split("/", 1)[0]
     return first if first in languages() else negotiate()
@@ -118,7 +120,7 @@ def og_locale(code: str) -> str:
 
 def language_name(code: str) -> str:
     """A language's name in that language: 中文, English."""
-    return Locale.parse(code).get_display_name(code).split(" (")[0]
+    return (Locale.parse(code).get_display_name(code) or code).split(" (")[0]
 
 
 def format_monthday(md: MonthDay | str) -> str:
@@ -138,17 +140,19 @@ def format_weekday_date(day: date) -> str:
 
 def format_day_range(start: date | MonthDay, end: date | MonthDay, with_year: bool = False) -> str:
     """Jul 7 – Aug 7 / 7月7日至8月7日; month-days are shown without a year."""
-    if isinstance(start, MonthDay):
-        start, end = start.in_year(2001), end.in_year(2001 if end >= start else 2002)
-        with_year = False
+    if isinstance(start, MonthDay) and isinstance(end, MonthDay):
+        first, last = start.in_year(2001), end.in_year(2001 if end >= start else 2002)
+        return str(format_interval(first, last, "MMMd", locale=get_locale()))
+    if isinstance(start, MonthDay) or isinstance(end, MonthDay):
+        raise TypeError("give two month-days or two dates")
     return format_interval(start, end, "yMMMd" if with_year else "MMMd", locale=get_locale())
 
 
 def format_ago(moment: datetime, now: datetime) -> str:
     """2 hours ago / 2小时前; under a minute, "just now" (Babel would say "in 0 seconds")."""
     if now - moment < timedelta(minutes=1):
-        return _("just now")
-    return format_timedelta(moment - now, add_direction=True)
+        return str(_("just now"))
+    return str(format_timedelta(moment - now, add_direction=True))
 
 
 def format_local_time(moment: datetime) -> str:

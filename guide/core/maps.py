@@ -3,14 +3,17 @@
 Pure: callers pass already-localized strings; everything that reaches the map is HTML-escaped
 here and handed to Leaflet as JSON, so neither `</script>` nor `${…}` can break out.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
 
@@ -34,11 +37,20 @@ class Tiles:
 
 
 TILES = {
-    "osm": Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                 '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>', "", False, 19),
+    "osm": Tiles(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        "",
+        False,
+        19,
+    ),
     # Loads in mainland China. An unofficial endpoint of AutoNavi's, widely used for web maps.
-    "amap": Tiles("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
-                  "&style=8&x={x}&y={y}&z={z}", "© AutoNavi / 高德地图", "1234", True),
+    "amap": Tiles(
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "© AutoNavi / 高德地图",
+        "1234",
+        True,
+    ),
 }
 
 
@@ -71,7 +83,7 @@ class _Bind(MacroElement):
         {{ this._parent.get_name() }}.{{ this.method }}({{ this.html|tojson }}, {{ this.options|tojson }});
         {% endmacro %}""")
 
-    def __init__(self, method: str, html: Markup, **options):
+    def __init__(self, method: str, html: Markup, **options: Any) -> None:
         super().__init__()
         self._name = "Bind"
         self.method, self.html, self.options = method, str(html), options
@@ -91,7 +103,7 @@ class _OfflineNotice(MacroElement):
         })({{ this.layer.get_name() }}, {{ this._parent.get_name() }});
         {% endmacro %}""")
 
-    def __init__(self, layer):
+    def __init__(self, layer: folium.TileLayer) -> None:
         super().__init__()
         self._name = "OfflineNotice"
         self.layer = layer
@@ -101,7 +113,7 @@ def _point(pin: Pin, tiles: Tiles) -> tuple[float, float]:
     return wgs84_to_gcj02(pin.lat, pin.lon) if tiles.gcj02 else (pin.lat, pin.lon)
 
 
-def _number(element, counter=None) -> None:
+def _number(element: Element, counter: Iterator[int] | None = None) -> None:
     """Name the map's elements map_0, tile_layer_1 … instead of folium's random ids, so the
     same data renders the same page (and the same ETag)."""
     counter = counter if counter is not None else itertools.count()
@@ -127,8 +139,10 @@ def group_pins(pins: list[Pin], within_m: float) -> list[list[Pin]]:
         groups = [g for g in groups if g not in near] + [merged]
     # Best bloom first inside each group; groups in the order of their first pin.
     order = {id(p): i for i, p in enumerate(pins)}
-    return sorted((sorted(g, key=lambda p: (-p.stage.rank, order[id(p)])) for g in groups),
-                  key=lambda g: min(order[id(p)] for p in g))
+    return sorted(
+        (sorted(g, key=lambda p: (-p.stage.rank, order[id(p)])) for g in groups),
+        key=lambda g: min(order[id(p)] for p in g),
+    )
 
 
 def pin_html(group: list[Pin]) -> Markup:
@@ -136,16 +150,24 @@ def pin_html(group: list[Pin]) -> Markup:
     best = group[0]
     count = Markup('<span class="pin__count">{}</span>').format(len(group)) if len(group) > 1 else ""
     return Markup('<span class="pin pin--{}" aria-hidden="true">{}{}</span>').format(
-        best.stage.value, best.stage.symbol, count)
+        best.stage.value, best.stage.symbol, count
+    )
 
 
 def popup_html(group: list[Pin]) -> Markup:
-    items = [Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
-        pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text) for pin in group]
+    items = [
+        Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
+            pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text
+        )
+        for pin in group
+    ]
     if len(items) == 1:
         return items[0]
-    return Markup('<ul class="popup-list">') + Markup("").join(
-        Markup("<li>{}</li>").format(item) for item in items) + Markup("</ul>")
+    return (
+        Markup('<ul class="popup-list">')
+        + Markup("").join(Markup("<li>{}</li>").format(item) for item in items)
+        + Markup("</ul>")
+    )
 
 
 def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_within_m: float = 0) -> MapParts:
@@ -154,22 +176,27 @@ def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_with
     groups = group_pins(pins, group_within_m) if group_within_m else [[p] for p in pins]
     points = [_point(g[0], tiles) for g in groups]
     every_point = [_point(p, tiles) for p in pins]
-    m = folium.Map(location=points[0], zoom_start=zoom or 13, tiles=None,
-                   control_scale=True, max_zoom=tiles.max_zoom)
+    m = folium.Map(location=points[0], zoom_start=zoom or 13, tiles=None, control_scale=True, max_zoom=tiles.max_zoom)
     # folium's own asset lists (Leaflet, jQuery, Bootstrap… from CDNs) are never used: our pages
     # load Leaflet from our origin, and only the map's element and script are taken from here.
     m.default_js, m.default_css = [], []
-    layer = folium.TileLayer(tiles.url, attr=tiles.attribution, subdomains=tiles.subdomains or "abc",
-                             max_zoom=tiles.max_zoom, name="tiles")
+    layer = folium.TileLayer(
+        tiles.url, attr=tiles.attribution, subdomains=tiles.subdomains or "abc", max_zoom=tiles.max_zoom, name="tiles"
+    )
     layer.add_to(m)
     _OfflineNotice(layer).add_to(m)
-    for group, point in zip(groups, points):
+    for group, point in zip(groups, points, strict=True):
         # The title gives the marker button its accessible name (Leaflet sets it as text).
         label = " · ".join(f"{pin.name}: {pin.stage_label}" for pin in group)
         marker = folium.Marker(
-            point, icon=folium.DivIcon(html=str(pin_html(group)), class_name="pin-anchor",
-                                       icon_size=(44, 44), icon_anchor=(22, 22)),
-            title=label, z_index_offset=group[0].stage.rank * 1000, rise_on_hover=True)
+            point,
+            icon=folium.DivIcon(
+                html=str(pin_html(group)), class_name="pin-anchor", icon_size=(44, 44), icon_anchor=(22, 22)
+            ),
+            title=label,
+            z_index_offset=group[0].stage.rank * 1000,
+            rise_on_hover=True,
+        )
         _Bind("bindTooltip", escape(label)).add_to(marker)
         # A group's list scrolls inside a popup that fits the map on a phone (20rem tall).
         _Bind("bindPopup", popup_html(group), maxHeight=190, autoPanPadding=[12, 12]).add_to(marker)
@@ -178,6 +205,6 @@ def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_with
         lats, lons = [p[0] for p in every_point], [p[1] for p in every_point]
         m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(24, 24))
     _number(m)
-    root = m.get_root()
+    root: Any = m.get_root()  # a Figure, with html and script parts
     root.render()
     return MapParts(m.get_name(), Markup(root.html.render()), Markup(root.script.render()))

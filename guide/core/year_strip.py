@@ -1,4 +1,5 @@
 """The year at a glance: where a bloom window falls on a 12-month strip. Pure arithmetic."""
+
 from __future__ import annotations
 
 from calendar import monthrange
@@ -30,8 +31,11 @@ def _bands(kind: str, start: MonthDay, end_exclusive: MonthDay) -> list[Band]:
     a, b = start.ordinal - 1, end_exclusive.ordinal - 1
     if b > a:
         return [Band(kind, _percent(a), _percent(b - a))]
-    return [Band(kind, _percent(a), _percent(YEAR_DAYS - a)), Band(kind, 0.0, _percent(b))] if b \
+    return (
+        [Band(kind, _percent(a), _percent(YEAR_DAYS - a)), Band(kind, 0.0, _percent(b))]
+        if b
         else [Band(kind, _percent(a), _percent(YEAR_DAYS - a))]
+    )
 
 
 def _next_day(md: MonthDay) -> MonthDay:
@@ -42,9 +46,11 @@ def _next_day(md: MonthDay) -> MonthDay:
 
 def strip(window: BloomWindow, today: date) -> Strip:
     """Bud, bloom and peak bands of a window, and today's mark."""
-    bands = (_bands("bud", window.bud, window.first)
-             + _bands("bloom", window.first, window.over)
-             + _bands("peak", window.peak_start, _next_day(window.peak_end)))
+    bands = (
+        _bands("bud", window.bud, window.first)
+        + _bands("bloom", window.first, window.over)
+        + _bands("peak", window.peak_start, _next_day(window.peak_end))
+    )
     return Strip(bands, _percent(MonthDay.of(today).ordinal - 1))
 
 
@@ -57,5 +63,6 @@ def flowers_in(window: BloomWindow, month: int) -> bool:
     """Whether any flower is usually open (first bloom to over) during a month."""
     start = MonthDay(month, 1).ordinal
     span = (window.over.ordinal - window.first.ordinal) % YEAR_DAYS
-    return any((start + i - window.first.ordinal) % YEAR_DAYS < span
-               for i in range(monthrange(REFERENCE_YEAR, month)[1]))
+    return any(
+        (start + i - window.first.ordinal) % YEAR_DAYS < span for i in range(monthrange(REFERENCE_YEAR, month)[1])
+    )

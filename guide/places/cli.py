@@ -1,4 +1,5 @@
 """`flask --app guide places load FILE`: validate the whole file, then upsert it in one go."""
+
 from pathlib import Path
 
 import click
@@ -21,15 +22,14 @@ def load_command(path: Path) -> None:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise click.ClickException(f"{path}: cannot read the file: {error}")
+        raise click.ClickException(f"{path}: cannot read the file: {error}") from error
     try:
         parsed = parse_places(text, str(path), tuple(current_app.config["LANGUAGES"]))
     except InvalidPlaces as invalid:
         for problem in invalid.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{path}: {len(invalid.problems)} problem(s); the database was not changed.",
-                   err=True)
-        raise SystemExit(1)
+        click.echo(f"{path}: {len(invalid.problems)} problem(s); the database was not changed.", err=True)
+        raise SystemExit(1) from None
     if reason := schema_missing():
         raise click.ClickException(reason)
     try:
@@ -37,10 +37,15 @@ def load_command(path: Path) -> None:
         db.session.commit()
     except SQLAlchemyError as error:
         db.session.rollback()
-        raise click.ClickException(f"database error, nothing was changed: {error.__class__.__name__}: "
-                                   f"{database_error_line(error)}")
-    click.echo(f"{path}: {len(result.created)} created, {len(result.updated)} updated, "
-               f"{len(result.unchanged)} unchanged.")
+        raise click.ClickException(
+            f"database error, nothing was changed: {error.__class__.__name__}: {database_error_line(error)}"
+        ) from error
+    click.echo(
+        f"{path}: {len(result.created)} created, {len(result.updated)} updated, {len(result.unchanged)} unchanged."
+    )
     for slug in result.unlisted:
-        click.echo(f"{slug}: no longer in {path.name}; hidden from the guide, its history kept. "
-                   f"Put it back in the file to list it again.", err=True)
+        click.echo(
+            f"{slug}: no longer in {path.name}; hidden from the guide, its history kept. "
+            f"Put it back in the file to list it again.",
+            err=True,
+        )

@@ -3,6 +3,7 @@ the bloom reports staff file on those plants, which the public pages and the sta
 
 Reports are append-only: a wrong one is retracted (kept, marked, logged), never edited.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,7 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
-from guide.extensions import UTCDateTime, db
+from guide.extensions import Model, UTCDateTime
 
 if TYPE_CHECKING:
     from guide.staff.models import Staff
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 LocalizedText = dict[str, str]
 
 
-class Place(db.Model):
+class Place(Model):
     __tablename__ = "place"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,9 +47,11 @@ class Place(db.Model):
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     plants: Mapped[list[Plant]] = relationship(
-        back_populates="place", order_by="Plant.position", cascade="all, delete-orphan")
+        back_populates="place", order_by="Plant.position", cascade="all, delete-orphan"
+    )
     events: Mapped[list[Event]] = relationship(
-        back_populates="place", order_by="Event.starts_on", cascade="all, delete-orphan")
+        back_populates="place", order_by="Event.starts_on", cascade="all, delete-orphan"
+    )
 
     @property
     def listed_plants(self) -> list[Plant]:
@@ -58,7 +61,7 @@ class Place(db.Model):
         return f"<Place {self.slug}>"
 
 
-class Plant(db.Model):
+class Plant(Model):
     """A species or variety at a place, with its typical bloom window."""
 
     __tablename__ = "plant"
@@ -92,7 +95,7 @@ class Plant(db.Model):
 WINDOW_FIELDS = ("bud", "first", "peak_start", "peak_end", "over")
 
 
-class Event(db.Model):
+class Event(Model):
     """A festival or exhibition at a place, on this year's dates (inclusive)."""
 
     __tablename__ = "event"
@@ -115,7 +118,7 @@ class Event(db.Model):
         return f"<Event {self.key} {self.starts_on}–{self.ends_on}>"
 
 
-class Photo(db.Model):
+class Photo(Model):
     """A report photo, stored under instance/photos/ by the hash of its (cleaned) bytes."""
 
     __tablename__ = "photo"
@@ -132,7 +135,7 @@ class Photo(db.Model):
         return f"<Photo {self.sha256[:12]} {self.width}×{self.height}>"
 
 
-class BloomReport(db.Model):
+class BloomReport(Model):
     """One observation of one plant: append-only, never updated except to be retracted."""
 
     __tablename__ = "bloom_report"

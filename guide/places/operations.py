@@ -1,8 +1,10 @@
 """Writing places.yaml into the database: an upsert by slug that changes only what changed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, true, update
 
@@ -11,16 +13,30 @@ from guide.places.models import WINDOW_FIELDS, Event, Place, Plant
 from guide.places.schema import PlaceIn, PlacesFile
 from guide.site import cache
 
-_PLACE_FIELDS = ("name", "summary", "description", "address", "hours", "ticket", "transit",
-                 "tips", "lat", "lon", "coords_estimated", "sources")
+_PLACE_FIELDS = (
+    "name",
+    "summary",
+    "description",
+    "address",
+    "hours",
+    "ticket",
+    "transit",
+    "tips",
+    "lat",
+    "lon",
+    "coords_estimated",
+    "sources",
+)
 
 
 def mark_changed(*places: Place) -> None:
     """Mark what these places' pages show as changed, or with no place given, every place's
     (flushes; the caller's commit publishes it). Pages about several places change either way."""
     ids = [place.id for place in places]
-    db.session.execute(update(Place).where(Place.id.in_(ids) if ids else true())
-                       .values(revision=Place.revision + 1), execution_options={"synchronize_session": False})
+    db.session.execute(
+        update(Place).where(Place.id.in_(ids) if ids else true()).values(revision=Place.revision + 1),
+        execution_options={"synchronize_session": False},
+    )
     cache.bump()
 
 
@@ -66,7 +82,7 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
     return result
 
 
-def _assign(obj, values: dict) -> bool:
+def _assign(obj: object, values: dict[str, Any]) -> bool:
     """Set only the attributes whose value differs; say whether any did."""
     changed = False
     for name, value in values.items():
@@ -84,8 +100,7 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
         if plant is None:
             plant = Plant(key=item.key)
             place.plants.append(plant)
-        values = {"name": item.name, "latin": item.latin, "count": item.count,
-                  "position": position, "listed": True}
+        values = {"name": item.name, "latin": item.latin, "count": item.count, "position": position, "listed": True}
         values.update({f: getattr(item.window, f) for f in WINDOW_FIELDS})
         if _assign(plant, values):
             plant.updated_at = now
@@ -108,8 +123,7 @@ def _sync_events(place: Place, data: PlaceIn, now: datetime) -> bool:
             place.events.append(event)
         if event.id is not None and (event.starts_on, event.ends_on) != (item.start, item.end):
             event.sequence += 1
-        values = {"name": item.name, "description": item.description,
-                  "starts_on": item.start, "ends_on": item.end}
+        values = {"name": item.name, "description": item.description, "starts_on": item.start, "ends_on": item.end}
         if _assign(event, values):
             event.updated_at = now
             changed = True

@@ -1,4 +1,5 @@
 """Reading what the public pages show: listed places, their plants' statuses, events."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,9 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from guide.core.bloom import Status, current_status
 from guide.extensions import db
-from guide.places.models import Event, Place, Plant
+from guide.places.models import BloomReport, Event, Place, Plant
 from guide.places.schema import is_slug
-from guide.places.models import BloomReport
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,14 @@ def place_revision(view_args: dict[str, Any]) -> str:
 
 
 def listed_places() -> list[Place]:
-    return list(db.session.scalars(
-        select(Place).where(Place.listed).order_by(Place.position)
-        .options(selectinload(Place.plants), selectinload(Place.events))))
+    return list(
+        db.session.scalars(
+            select(Place)
+            .where(Place.listed)
+            .order_by(Place.position)
+            .options(selectinload(Place.plants), selectinload(Place.events))
+        )
+    )
 
 
 def listed_place(slug: str) -> Place | None:
@@ -51,8 +56,10 @@ def listed_place(slug: str) -> Place | None:
     if not is_slug(slug):
         return None
     return db.session.scalar(
-        select(Place).where(Place.slug == slug, Place.listed)
-        .options(selectinload(Place.plants), selectinload(Place.events)))
+        select(Place)
+        .where(Place.slug == slug, Place.listed)
+        .options(selectinload(Place.plants), selectinload(Place.events))
+    )
 
 
 def place_or_404(slug: str) -> Place:
@@ -72,38 +79,64 @@ def sightings_of(plants: list[Plant], now: datetime, today: date) -> list[Sighti
     """These plants with their current status."""
     latest = latest_reports([plant.id for plant in plants])
     fresh_for = timedelta(hours=current_app.config["REPORT_FRESH_HOURS"])
-    return [Sighting(plant.place, plant, current_status(
-                plant.window, latest[plant.id].as_report() if plant.id in latest else None,
-                now, fresh_for, today), latest.get(plant.id))
-            for plant in plants]
+    return [
+        Sighting(
+            plant.place,
+            plant,
+            current_status(
+                plant.window, latest[plant.id].as_report() if plant.id in latest else None, now, fresh_for, today
+            ),
+            latest.get(plant.id),
+        )
+        for plant in plants
+    ]
 
 
 def latest_reports(plant_ids: list[int]) -> dict[int, BloomReport]:
     """The newest report of each plant that has not been retracted."""
     if not plant_ids:
         return {}
-    newest = (select(func.max(BloomReport.id))
-              .where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
-              .group_by(BloomReport.plant_id))
-    rows = db.session.scalars(select(BloomReport).where(BloomReport.id.in_(newest))
-                              .options(selectinload(BloomReport.photo), selectinload(BloomReport.staff)))
+    newest = (
+        select(func.max(BloomReport.id))
+        .where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
+        .group_by(BloomReport.plant_id)
+    )
+    rows = db.session.scalars(
+        select(BloomReport)
+        .where(BloomReport.id.in_(newest))
+        .options(selectinload(BloomReport.photo), selectinload(BloomReport.staff))
+    )
     return {row.plant_id: row for row in rows}
 
 
 def place_reports(place: Place, limit: int = 200) -> list[BloomReport]:
     """A place's reports, newest first, retracted ones included (they are part of the record)."""
-    return list(db.session.scalars(
-        select(BloomReport).join(BloomReport.plant).where(Plant.place_id == place.id)
-        .order_by(BloomReport.id.desc()).limit(limit)
-        .options(selectinload(BloomReport.photo), selectinload(BloomReport.staff),
-                 selectinload(BloomReport.plant), selectinload(BloomReport.retracted_by))))
+    return list(
+        db.session.scalars(
+            select(BloomReport)
+            .join(BloomReport.plant)
+            .where(Plant.place_id == place.id)
+            .order_by(BloomReport.id.desc())
+            .limit(limit)
+            .options(
+                selectinload(BloomReport.photo),
+                selectinload(BloomReport.staff),
+                selectinload(BloomReport.plant),
+                selectinload(BloomReport.retracted_by),
+            )
+        )
+    )
 
 
 def events_overlapping(start: date, end: date, place: Place | None = None) -> list[Event]:
     """Listed places' events that run on any day from start to end, soonest first."""
-    query = (select(Event).join(Event.place).where(Place.listed, Event.ends_on >= start,
-                                                   Event.starts_on <= end)
-             .order_by(Event.starts_on, Event.id).options(selectinload(Event.place)))
+    query = (
+        select(Event)
+        .join(Event.place)
+        .where(Place.listed, Event.ends_on >= start, Event.starts_on <= end)
+        .order_by(Event.starts_on, Event.id)
+        .options(selectinload(Event.place))
+    )
     if place is not None:
         query = query.where(Event.place_id == place.id)
     return list(db.session.scalars(query))
@@ -111,15 +144,27 @@ def events_overlapping(start: date, end: date, place: Place | None = None) -> li
 
 def events_before(day: date, limit: int) -> list[Event]:
     """Listed places' events that ended before a day, latest first."""
-    return list(db.session.scalars(
-        select(Event).join(Event.place).where(Place.listed, Event.ends_on < day)
-        .order_by(Event.starts_on.desc(), Event.id).limit(limit).options(selectinload(Event.place))))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Event.place)
+            .where(Place.listed, Event.ends_on < day)
+            .order_by(Event.starts_on.desc(), Event.id)
+            .limit(limit)
+            .options(selectinload(Event.place))
+        )
+    )
 
 
 def recent_reports(places: list[Place], limit: int = 50) -> list[BloomReport]:
     """The newest standing reports on these places' listed plants, for feeds."""
     plant_ids = [plant.id for place in places for plant in place.listed_plants]
-    return list(db.session.scalars(
-        select(BloomReport).where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
-        .order_by(BloomReport.id.desc()).limit(limit)
-        .options(selectinload(BloomReport.photo), selectinload(BloomReport.plant).selectinload(Plant.place))))
+    return list(
+        db.session.scalars(
+            select(BloomReport)
+            .where(BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None))
+            .order_by(BloomReport.id.desc())
+            .limit(limit)
+            .options(selectinload(BloomReport.photo), selectinload(BloomReport.plant).selectinload(Plant.place))
+        )
+    )

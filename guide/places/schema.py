@@ -3,6 +3,7 @@
 Pydantic checks structure and types; `_semantic_problems` checks what types cannot say
 (bloom order, coordinates inside Jiading, unique slugs). Nothing here touches the database.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from guide.core.bloom import BloomWindow, MonthDay
 
@@ -133,9 +135,9 @@ def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise InvalidPlaces([Problem(path, line, "(syntax)", f"YAML syntax error: {error.problem}")])
+        raise InvalidPlaces([Problem(path, line, "(syntax)", f"YAML syntax error: {error.problem}")]) from error
     except yaml.YAMLError as error:
-        raise InvalidPlaces([Problem(path, 1, "(syntax)", f"YAML error: {error}")])
+        raise InvalidPlaces([Problem(path, 1, "(syntax)", f"YAML error: {error}")]) from error
 
     if data is None:
         raise InvalidPlaces([Problem(path, 1, "(file)", "the file is empty: it needs a list under 'places:'")])
@@ -148,7 +150,7 @@ def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile
         found += [(_dotted(item["loc"]), locate.line(item["loc"]), _message(item)) for item in error.errors()]
     # Checks that types cannot express run on the raw data, so that one run lists every problem.
     found += [(_dotted(loc), locate.line(loc), msg) for loc, msg in _semantic_problems(data, languages)]
-    if found:
+    if found or parsed is None:
         raise InvalidPlaces([Problem(path, line, field, msg) for field, line, msg in found])
     return parsed
 
@@ -160,29 +162,28 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
         at = ("places", i)
         slug = place.get("slug")
         if isinstance(slug, str) and slug in seen:
-            yield at + ("slug",), f"duplicate slug {slug!r} (first used by places[{seen[slug]}])"
+            yield (*at, "slug"), f"duplicate slug {slug!r} (first used by places[{seen[slug]}])"
         elif isinstance(slug, str):
             seen[slug] = i
         for axis, (low, high), name in (("lat", JIADING_LAT, "latitude"), ("lon", JIADING_LON, "longitude")):
             value = place.get(axis)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
-                yield at + (axis,), f"{name} {value} is outside Jiading ({low}–{high})"
+                yield (*at, axis), f"{name} {value} is outside Jiading ({low}–{high})"
         yield from _text_problems(place, PlaceIn, at, languages)
         for kind, model in (("plants", PlantIn), ("events", EventIn)):
             keys: set[str] = set()
             for j, item in _dicts(place.get(kind)):
-                iat = at + (kind, j)
+                iat = (*at, kind, j)
                 key = item.get("key")
                 if isinstance(key, str) and key in keys:
-                    yield iat + ("key",), f"duplicate {kind[:-1]} key {key!r} in this place"
+                    yield (*iat, "key"), f"duplicate {kind[:-1]} key {key!r} in this place"
                 keys.add(key)
                 yield from _text_problems(item, model, iat, languages)
                 yield from _order_problems(item, iat)
 
 
 def _dicts(items: Any):
-    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] \
-        if isinstance(items, list) else []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _order_problems(item: dict, at: tuple):
@@ -194,10 +195,10 @@ def _order_problems(item: dict, at: tuple):
         except (KeyError, TypeError, ValueError):
             return  # reported by the schema
         for field, msg in BloomWindow(*points).problems():
-            yield at + ("window", field), msg
+            yield (*at, "window", field), msg
     start, end = item.get("start"), item.get("end")
     if isinstance(start, date) and isinstance(end, date) and end < start:
-        yield at + ("end",), f"the event ends ({end}) before it starts ({start})"
+        yield (*at, "end"), f"the event ends ({end}) before it starts ({start})"
 
 
 def _text_problems(item: dict, model: type[BaseModel], at: tuple, languages: tuple[str, ...]):
@@ -208,14 +209,13 @@ def _text_problems(item: dict, model: type[BaseModel], at: tuple, languages: tup
             continue
         for lang in REQUIRED_LANGUAGES:
             if lang not in value:
-                yield at + (name,), f"missing language {lang!r}"
+                yield (*at, name), f"missing language {lang!r}"
         for lang in value:
             if lang not in languages:
-                yield at + (name, lang), (f"unknown language {lang!r} "
-                                          f"(this guide serves: {', '.join(languages)})")
+                yield (*at, name, lang), (f"unknown language {lang!r} (this guide serves: {', '.join(languages)})")
 
 
-def _message(item: dict[str, Any]) -> str:
+def _message(item: ErrorDetails) -> str:
     kind = item["type"]
     if kind == "missing":
         return "missing field"
@@ -265,9 +265,9 @@ def _duplicate_keys(node, path=()):
         seen = set()
         for key, value in node.value:
             if key.value in seen:
-                yield _dotted(path + (key.value,)), key.start_mark.line + 1, "this key appears twice here"
+                yield _dotted((*path, key.value)), key.start_mark.line + 1, "this key appears twice here"
             seen.add(key.value)
-            yield from _duplicate_keys(value, path + (key.value,))
+            yield from _duplicate_keys(value, (*path, key.value))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            yield from _duplicate_keys(item, path + (i,))
+            yield from _duplicate_keys(item, (*path, i))

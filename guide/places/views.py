@@ -1,4 +1,5 @@
 """The public pages. Views gather, call the pure core, render."""
+
 from __future__ import annotations
 
 import re
@@ -9,14 +10,16 @@ from flask_babel import _
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
-from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, plain
 from guide.core.maps import TILES, Pin, build_map
+from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.places import queries
 from guide.site.cache import cached_page
+from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
+bp.after_request(revalidate)
 add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
@@ -31,12 +34,20 @@ def home():
     seen = queries.sightings(places, now, today)
     by_rank = lambda s: rank_key(s.status, s.plant.window, today)  # noqa: E731
     blooming = sorted((s for s in seen if s.status.stage.in_flower), key=by_rank)
-    next_up = sorted((s for s in seen if s.status.stage in (BloomStage.BUDDING, BloomStage.NOT_YET)),
-                     key=lambda s: s.plant.window.days_until_first_bloom(today))[:COMING_NEXT]
+    next_up = sorted(
+        (s for s in seen if s.status.stage in (BloomStage.BUDDING, BloomStage.NOT_YET)),
+        key=lambda s: s.plant.window.days_until_first_bloom(today),
+    )[:COMING_NEXT]
     return render_template(
-        "places/home.html", blooming=blooming, next_up=next_up, today=today, now=now,
+        "places/home.html",
+        blooming=blooming,
+        next_up=next_up,
+        today=today,
+        now=now,
         events=queries.events_overlapping(today, today + SOON),
-        map=_map(seen, now), places=places)
+        map=_map(seen, now),
+        places=places,
+    )
 
 
 @bp.get("/places/<slug>")
@@ -47,14 +58,18 @@ def place(slug: str):
     seen = queries.sightings([found], now, today)
     zh_name = found.name.get("zh", "")
     return render_template(
-        "places/place.html", place=found, sightings=seen, today=today, now=now,
+        "places/place.html",
+        place=found,
+        sightings=seen,
+        today=today,
+        now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
         month_starts=month_starts(),
         events=queries.events_overlapping(today, date.max, found),
         past_events=[e for e in found.events if e.ends_on < today][::-1],
-        links=navigation_links(found.lat, found.lon, zh_name or plain(found.name),
-                               found.address.get("zh", "")),
-        map=_map(seen, now, zoom=15))
+        links=navigation_links(found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", "")),
+        map=_map(seen, now, zoom=15),
+    )
 
 
 @bp.get("/map.js")
@@ -82,25 +97,29 @@ def _script(parts) -> Response:
 @cached_page(revision=queries.place_revision)
 def history(slug: str):
     found = queries.place_or_404(slug)
-    return render_template("places/history.html", place=found, reports=queries.place_reports(found),
-                           now=clock.now())
+    return render_template("places/history.html", place=found, reports=queries.place_reports(found), now=clock.now())
 
 
 @bp.get("/calendar")
 @cached_page
 def calendar():
-    month = request.args.get("month")
-    if month is not None and not re.fullmatch(r"0?[1-9]|1[0-2]", month):
+    asked = request.args.get("month")
+    if asked is not None and not re.fullmatch(r"0?[1-9]|1[0-2]", asked):
         abort(404)
-    month = int(month) if month else None
+    month = int(asked) if asked else None
     now, today = clock.now(), clock.today()
     seen = queries.sightings(queries.listed_places(), now, today)
     if month:
         seen = [s for s in seen if flowers_in(s.plant.window, month)]
     return render_template(
-        "places/calendar.html", sightings=seen, month=month, today=today, now=now,
+        "places/calendar.html",
+        sightings=seen,
+        month=month,
+        today=today,
+        now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
-        month_starts=month_starts())
+        month_starts=month_starts(),
+    )
 
 
 @bp.get("/events")
@@ -109,10 +128,12 @@ def events():
     today = clock.today()
     current = queries.events_overlapping(today, date.max)
     return render_template(
-        "places/events.html", today=today,
+        "places/events.html",
+        today=today,
         happening=[e for e in current if e.starts_on <= today],
         upcoming=[e for e in current if e.starts_on > today],
-        past=queries.events_before(today, limit=12))
+        past=queries.events_before(today, limit=12),
+    )
 
 
 def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
@@ -123,18 +144,26 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
             best[s.place.id] = s
     if not best:
         return None
-    pins = [Pin(s.place.lat, s.place.lon, plain(s.place.name), s.status.stage, str(s.status.stage.title),
-                _status_line(s, now), url_for("places.place", slug=s.place.slug), _("Open the guide"))
-            for s in best.values()]
+    pins = [
+        Pin(
+            s.place.lat,
+            s.place.lon,
+            plain(s.place.name),
+            s.status.stage,
+            str(s.status.stage.title),
+            _status_line(s, now),
+            url_for("places.place", slug=s.place.slug),
+            _("Open the guide"),
+        )
+        for s in best.values()
+    ]
     # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
-    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom,
-                     group_within_m=0 if zoom else 2500)
+    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom, group_within_m=0 if zoom else 2500)
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:
-    if s.status.estimated:
+    if s.status.reported_at is None:  # an estimate
         return _("%(plant)s: estimate from the usual dates", plant=plain(s.plant.name))
-    line = _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name),
-             ago=format_ago(s.status.reported_at, now))
+    line = _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name), ago=format_ago(s.status.reported_at, now))
     note = plain(s.shown_report.note) if s.shown_report and s.shown_report.note else ""
     return f"{line} · “{note[:120]}{'…' if len(note) > 120 else ''}”" if note else line

@@ -4,6 +4,7 @@ All-day events: DTSTART is the first day, DTEND the day after the last (exclusiv
 from slugs and keys, so they are the same on every run and restart; SEQUENCE rises when an
 event's dates change; DTSTAMP is when its data last changed.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -36,12 +37,16 @@ def _where(place: Place, lang: str) -> dict:
     address = place.address.get("zh", "")
     if lang != "zh":
         address = f"{localized(place.address, lang)[0]} · {address}"
-    return {"location": f"{name}, {address}", "geo": (place.lat, place.lon),
-            "url": absolute_url("places.place", lang=lang, slug=place.slug)}
+    return {
+        "location": f"{name}, {address}",
+        "geo": (place.lat, place.lon),
+        "url": absolute_url("places.place", lang=lang, slug=place.slug),
+    }
 
 
-def _all_day(uid: str, summary: str, first: date, last: date, stamp, sequence: int, where: dict,
-             description: str | None = None) -> VEvent:
+def _all_day(
+    uid: str, summary: str, first: date, last: date, stamp, sequence: int, where: dict, description: str | None = None
+) -> VEvent:
     event = VEvent()
     event.add("uid", f"{uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
@@ -61,10 +66,18 @@ def events_calendar(events: list[Event], lang: str, name: str) -> Calendar:
     """Festivals and exhibitions, in one language."""
     cal = _calendar(name)
     for e in events:
-        cal.add_component(_all_day(
-            f"event-{e.place.slug}-{e.key}", localized(e.name, lang)[0], e.starts_on, e.ends_on,
-            e.updated_at, e.sequence, _where(e.place, lang),
-            localized(e.description, lang)[0] if e.description else None))
+        cal.add_component(
+            _all_day(
+                f"event-{e.place.slug}-{e.key}",
+                localized(e.name, lang)[0],
+                e.starts_on,
+                e.ends_on,
+                e.updated_at,
+                e.sequence,
+                _where(e.place, lang),
+                localized(e.description, lang)[0] if e.description else None,
+            )
+        )
     return cal
 
 
@@ -75,14 +88,24 @@ def bloom_calendar(place: Place, year: int, lang: str) -> Calendar:
     for plant in place.listed_plants:
         window, name = plant.window, localized(plant.name, lang)[0]
         for kind, start, end, summary in (
-                ("bloom", window.first, window.over, _("%(plant)s in flower (usual dates)", plant=name)),
-                ("peak", window.peak_start, window.peak_end, _("%(plant)s at its peak (usual dates)", plant=name))):
+            ("bloom", window.first, window.over, _("%(plant)s in flower (usual dates)", plant=name)),
+            ("peak", window.peak_start, window.peak_end, _("%(plant)s at its peak (usual dates)", plant=name)),
+        ):
             first, last = _dates(start, end, year)
             if kind == "bloom":
                 last -= timedelta(days=1)  # "over" is the first day without flowers
-            cal.add_component(_all_day(f"bloom-{place.slug}-{plant.key}-{kind}-{year}", summary, first,
-                                       last, plant.updated_at, 0, where,
-                                       _("An estimate from the usual dates; the guide shows what park staff see.")))
+            cal.add_component(
+                _all_day(
+                    f"bloom-{place.slug}-{plant.key}-{kind}-{year}",
+                    summary,
+                    first,
+                    last,
+                    plant.updated_at,
+                    0,
+                    where,
+                    _("An estimate from the usual dates; the guide shows what park staff see."),
+                )
+            )
     return cal
 
 

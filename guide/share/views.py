@@ -1,4 +1,5 @@
 """What concierges and other sites take away: cards, handouts, calendars, feeds, the widget."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,17 +11,20 @@ from markupsafe import Markup
 
 from guide.core import clock
 from guide.core.i18n import add_language_prefix, languages, page_lang, plain
+from guide.core.qr import qr_svg
 from guide.places import queries
 from guide.places.models import Place
 from guide.share import calendars
-from guide.core.qr import qr_svg
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
+from guide.site.views import frameable, revalidate
 
 bp = Blueprint("share", __name__, url_prefix="/<lang>")
+bp.after_request(revalidate)
 add_language_prefix(bp)
 # The status widget that hotel sites put in an iframe: the one route other sites may frame.
 embed_bp = Blueprint("embed", __name__, url_prefix="/embed/<lang>")
+embed_bp.after_request(revalidate)
 add_language_prefix(embed_bp)
 
 HANDOUT_MAX = 8  # two A4 pages of four cards
@@ -48,8 +52,13 @@ def make_card(place: Place) -> Card:
     sides, labels = [], []
     for code in card_languages():
         with force_locale(code):
-            sides.append(Markup(render_template("share/_card_side.html", place=place, sightings=seen,
-                                                 side_lang=code, today=today, now=now)))
+            sides.append(
+                Markup(
+                    render_template(
+                        "share/_card_side.html", place=place, sightings=seen, side_lang=code, today=today, now=now
+                    )
+                )
+            )
             labels.append(_("Please take me to"))
     qr = qr_svg(link, _("QR code of the link to %(place)s", place=plain(place.name)), scale=3)
     return Card(place, link, qr, sides, " / ".join(dict.fromkeys(labels)))
@@ -72,8 +81,7 @@ def concierge():
     if any(slug not in by_slug for slug in chosen) or len(chosen) > HANDOUT_MAX:
         abort(404)
     cards = [make_card(by_slug[slug]) for slug in dict.fromkeys(chosen)]
-    return render_template("share/concierge.html", places=places, chosen=chosen, cards=cards,
-                           most=HANDOUT_MAX)
+    return render_template("share/concierge.html", places=places, chosen=chosen, cards=cards, most=HANDOUT_MAX)
 
 
 @bp.get("/events.ics")
@@ -81,8 +89,9 @@ def concierge():
 def events_calendar():
     today = clock.today()
     events = queries.events_overlapping(today - timedelta(days=366), date.max)
-    return _ical(calendars.events_calendar(events, page_lang(), _("Jiading flower festivals")),
-                 "jiading-flower-festivals.ics")
+    return _ical(
+        calendars.events_calendar(events, page_lang(), _("Jiading flower festivals")), "jiading-flower-festivals.ics"
+    )
 
 
 @bp.get("/events/<slug>/<key>.ics")
@@ -106,36 +115,50 @@ def bloom_calendar(slug: str):
 @cached_page
 def site_feed():
     places = queries.listed_places()
-    return _atom(queries.recent_reports(places), _("Bloom reports from Jiading"),
-                 absolute_url("share.site_feed"), absolute_url("places.home"))
+    return _atom(
+        queries.recent_reports(places),
+        _("Bloom reports from Jiading"),
+        absolute_url("share.site_feed"),
+        absolute_url("places.home"),
+    )
 
 
 @bp.get("/places/<slug>/feed.atom")
 @cached_page(revision=queries.place_revision)
 def place_feed(slug: str):
     found = queries.place_or_404(slug)
-    return _atom(queries.recent_reports([found]), _("Bloom reports: %(place)s", place=plain(found.name)),
-                 absolute_url("share.place_feed", slug=slug), absolute_url("places.place", slug=slug))
+    return _atom(
+        queries.recent_reports([found]),
+        _("Bloom reports: %(place)s", place=plain(found.name)),
+        absolute_url("share.place_feed", slug=slug),
+        absolute_url("places.place", slug=slug),
+    )
 
 
 def _ical(calendar, filename: str) -> Response:
-    response = Response(calendar.to_ical(), mimetype="text/calendar")
-    response.charset = "utf-8"
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response = Response(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
 def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
-    body = render_template("share/feed.xml", reports=reports, title=title, self_url=self_url,
-                           page_url=page_url, updated=reports[0].reported_at if reports else clock.now())
+    body = render_template(
+        "share/feed.xml",
+        reports=reports,
+        title=title,
+        self_url=self_url,
+        page_url=page_url,
+        updated=reports[0].reported_at if reports else clock.now(),
+    )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
 @embed_bp.get("/places/<slug>")
+@frameable
 @cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()
-    return render_template("share/embed.html", place=found, now=now,
-                           sightings=queries.sightings([found], now, clock.today()))
+    return render_template(
+        "share/embed.html", place=found, now=now, sightings=queries.sightings([found], now, clock.today())
+    )

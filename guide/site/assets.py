@@ -4,6 +4,7 @@
 browsers may keep every name forever (immutable). Leaflet comes from the registry package
 installed at setup, never from a CDN.
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,8 +54,9 @@ def build_assets() -> dict[str, Asset]:
         stem, ext = name.rsplit(".", 1)
         digest = hashlib.sha256(data).hexdigest()[:10]
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        assets[name] = Asset(f"{stem}.{digest}.{ext}", mimetype, data,
-                             gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=11))
+        assets[name] = Asset(
+            f"{stem}.{digest}.{ext}", mimetype, data, gzip.compress(data, 9, mtime=0), brotli.compress(data, quality=11)
+        )
     return assets
 
 

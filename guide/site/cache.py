@@ -8,26 +8,26 @@ calendar, feeds â€¦); a feature may name a narrower one (`cached_page(revision=â
 feature does for the pages of one place, so that a report at one garden leaves the other
 gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" stays true.
 """
+
 from __future__ import annotations
 
 import functools
 import gzip
+from collections.abc import Callable
+from typing import Any
 
 import brotli
 import redis
 from cachelib import RedisCache, SimpleCache
 from flask import Response, current_app, request
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import Integer, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guide.core import clock
-from guide.extensions import db
+from guide.extensions import Model, db
 
 
-class Revision(db.Model):
+class Revision(Model):
     """One row: a number that grows whenever published data changes."""
 
     __tablename__ = "revision"
@@ -41,7 +41,8 @@ class Revision(db.Model):
 
 def bump() -> None:
     """Mark what the site shows as changed (flushes; the caller's commit publishes it)."""
-    if db.session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1)).rowcount == 0:
+    bumped = db.session.execute(update(Revision).where(Revision.id == 1).values(value=Revision.value + 1))
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         db.session.add(Revision(id=1, value=1))
     db.session.flush()
 
@@ -89,8 +90,10 @@ def cached_page(view=None, *, revision: RevisionOf = site_revision):
             if response.status_code != 200 or response.direct_passthrough:
                 return response
             body = response.get_data()
-            hit = ({k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
-                   {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)})
+            hit = (
+                {k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
+                {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)},
+            )
             store.set(key, hit, timeout=seconds)
         headers, bodies = hit
         # Compressed once when cached, not on every request (Flask-Compress skips encoded bodies).

@@ -1,8 +1,10 @@
 """Localized error pages: a visitor never meets a traceback or Werkzeug's English page."""
+
 from flask import Flask, g, jsonify, make_response, render_template, request
-from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
-from werkzeug.http import HTTP_STATUS_CODES
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import HTTP_STATUS_CODES
 
 from guide.extensions import database_error_line, db, login_manager
 
@@ -14,7 +16,7 @@ RETRY_AFTER_SECONDS = 30
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = make_response(_error_page(error.code, error.name))
+        response = make_response(_error_page(error.code or 500, error.name))
         # Keep what the error says besides its body: Allow on a 405, Retry-After on a 429 …
         for key, value in error.get_headers():
             if key.lower() != "content-type":
@@ -23,8 +25,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def database_unavailable(error: Exception):
         # One line, not a traceback: the log fills fast while the database restarts.
-        app.logger.warning("database unavailable (%s %s): %s", request.method, request.path,
-                           database_error_line(error))
+        app.logger.warning("database unavailable (%s %s): %s", request.method, request.path, database_error_line(error))
         # Render as nobody: Flask-Login's template context would load the staff member's row.
         g._login_user = login_manager.anonymous_user()
         response = make_response(_error_page(ServiceUnavailable.code, ServiceUnavailable().name))
@@ -41,8 +42,7 @@ def register_error_handlers(app: Flask) -> None:
         try:
             db.session.remove()
         except DATABASE_UNAVAILABLE as lost:
-            app.logger.warning("database connection lost at the end of a request: %s",
-                               database_error_line(lost))
+            app.logger.warning("database connection lost at the end of a request: %s", database_error_line(lost))
             db.session.registry.clear()
 
     @app.errorhandler(Exception)

@@ -1,4 +1,5 @@
 """What every template can use: the page's language, its other-language versions, formatting."""
+
 from flask import Flask, current_app, g, request, url_for
 
 from guide.core import i18n
@@ -28,8 +29,12 @@ def local_path(target: str | None, default: str, prefix: str = "/") -> str:
     """`target` if it is a path on this site under `prefix`, else `default`: never another host
     ("//evil.example", "/\\evil.example", "https://…")."""
     target = target or ""
-    if target.startswith(prefix) and not target.startswith("//") and "\\" not in target \
-            and not any(ord(c) < 32 for c in target):
+    if (
+        target.startswith(prefix)
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 32 for c in target)
+    ):
         return target
     return default
 
@@ -40,8 +45,8 @@ def x_default_url(alternates: dict[str, str]) -> str:
     if request.endpoint == "places.home":
         return absolute_url("site.root")
     if request.endpoint == "places.place":
-        return absolute_url("site.place_link", slug=request.view_args["slug"])
-    return alternates[current_app.config["OTHER_LANGUAGE"]]
+        return absolute_url("site.place_link", slug=(request.view_args or {})["slug"])
+    return alternates[str(current_app.config["OTHER_LANGUAGE"])]
 
 
 def switch_url(code: str) -> str:

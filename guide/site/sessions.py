@@ -1,4 +1,5 @@
 """The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS."""
+
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 

@@ -1,22 +1,24 @@
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-
-from guide.extensions import db
-from guide.core.maps import TILES
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from guide.core.i18n import LANG_COOKIE, languages, negotiate
+from guide.core.maps import TILES
+from guide.extensions import db
 from guide.site.assets import ONE_YEAR
 from guide.site.helpers import local_path
 
 bp = Blueprint("site", __name__)
 
 
-
-FRAMEABLE = {"embed.place"}
+def frameable(view):
+    """Let other sites show this page in a frame (the embed widget); every other page refuses."""
+    view.frameable = True
+    return view
 
 
 @bp.after_app_request
@@ -24,16 +26,23 @@ def security_headers(response):
     """CSP (scripts only from our own files, never inline; images from us, data: and the tile
     hosts), no MIME sniffing, a careful referrer, HSTS over HTTPS."""
     tiles = TILES[current_app.config["MAP_TILES"]].origin
-    ancestors = "*" if request.endpoint in FRAMEABLE else "'none'"
-    response.headers["Content-Security-Policy"] = "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        # Calendar strips position their bands with style attributes; Leaflet styles by script.
-        "style-src 'self' 'unsafe-inline'",
-        f"img-src 'self' data: {tiles}",
-        "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'self'",
-        "form-action 'self'", f"frame-ancestors {ancestors}",
-    ])
+    view = current_app.view_functions.get(request.endpoint or "")
+    ancestors = "*" if getattr(view, "frameable", False) else "'none'"
+    response.headers["Content-Security-Policy"] = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            # Calendar strips position their bands with style attributes; Leaflet styles by script.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src 'self' data: {tiles}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {ancestors}",
+        ]
+    )
     if ancestors == "'none'":
         response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -41,21 +50,24 @@ def security_headers(response):
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
-PUBLIC = {"places", "share", "embed"}  # blueprints whose pages are the same for every visitor
 
 
-@bp.after_app_request
-def revalidate(response):
-    """Public pages: an ETag, and revalidation on every visit (a report must show at once),
-    answered with 304 when nothing changed. Staff pages carry a CSRF token: never stored."""
-    if request.blueprint in PUBLIC and request.method in ("GET", "HEAD") and response.status_code == 200:
+def revalidate(response: Response) -> Response | WerkzeugResponse:
+    """For a feature whose pages are the same for every visitor (`bp.after_request(revalidate)`):
+    an ETag, and revalidation on every visit (a report must show at once), answered with 304
+    when nothing changed."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.cache_control.public = True
         response.cache_control.no_cache = True
         response.add_etag(weak=True)
         return response.make_conditional(request)
-    if request.blueprint == "staff":
-        response.cache_control.private = True
-        response.cache_control.no_store = True
+    return response
+
+
+def never_store(response: Response) -> Response:
+    """For pages that carry a person's data or a CSRF token (`bp.after_request(never_store)`)."""
+    response.cache_control.private = True
+    response.cache_control.no_store = True
     return response
 
 
@@ -92,8 +104,7 @@ def choose_language(code: str):
         abort(404)
     target = local_path(request.args.get("next"), url_for("places.home", lang=code), prefix=f"/{code}/")
     response = redirect(target, code=303)
-    response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+    response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
 
 
@@ -103,5 +114,3 @@ def photo(name: str):
     if not re.fullmatch(r"[0-9a-f]{64}(-thumb)?\.jpg", name):
         abort(404)
     return send_from_directory(Path(current_app.instance_path) / "photos", name, max_age=ONE_YEAR)
-
-

@@ -1,8 +1,10 @@
 """`flask --app guide staff …`: accounts for park staff. Passwords come from a prompt or
 standard input, never from an argument (arguments end up in shell history and `ps`)."""
+
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup, with_appcontext
@@ -10,10 +12,10 @@ from sqlalchemy import func, select
 
 from guide.core import clock
 from guide.extensions import db, schema_missing
-from guide.places.models import Place
+from guide.places.models import BloomReport, Place
 from guide.staff import operations
-from guide.places.models import BloomReport
 from guide.staff.models import Staff
+
 
 @click.group("staff", cls=AppGroup)
 @with_appcontext
@@ -21,6 +23,8 @@ def staff_cli() -> None:
     """Manage park staff accounts."""
     if reason := schema_missing():
         raise click.ClickException(reason)
+
+
 MIN_PASSWORD = 10
 
 
@@ -64,8 +68,7 @@ def add_command(username: str, slugs: tuple[str, ...], admin: bool) -> None:
         raise click.ClickException("give at least one --place, or --admin")
     operations.add_staff(username, _password(), places, admin, clock.now())
     db.session.commit()
-    click.echo(f"{username}: created{' (admin)' if admin else ''}"
-               f"{': ' + ', '.join(slugs) if slugs else ''}.")
+    click.echo(f"{username}: created{' (admin)' if admin else ''}{': ' + ', '.join(slugs) if slugs else ''}.")
 
 
 @staff_cli.command("passwd")
@@ -103,8 +106,13 @@ def revoke_command(username: str, slug: str) -> None:
 @staff_cli.command("list")
 def list_command() -> None:
     """Every staff member, their places and their last report."""
-    last = dict(db.session.execute(
-        select(BloomReport.staff_id, func.max(BloomReport.reported_at)).group_by(BloomReport.staff_id)).all())
+    last: dict[int, datetime] = dict(
+        db.session.execute(
+            select(BloomReport.staff_id, func.max(BloomReport.reported_at)).group_by(BloomReport.staff_id)
+        )
+        .tuples()
+        .all()
+    )
     for staff in db.session.scalars(select(Staff).order_by(Staff.username)):
         places = "all places (admin)" if staff.is_admin else ", ".join(p.slug for p in staff.places) or "-"
         seen = last.get(staff.id)

@@ -1,4 +1,5 @@
 """Staff forms. One place's page is one form: a sub-form per plant, prefixed with its id."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -39,12 +40,18 @@ class PlantReportForm(Form):
 
     # No Optional() here: it would stop the chain before validate_stage can ask for a stage.
     stage = RadioField(_l("Stage"), choices=_stage_choices, default="")
-    percent_open = IntegerField(_l("Flowers open, in %"), validators=[
-        Optional(), NumberRange(0, 100, message=_l("Enter a number from 0 to 100."))])
-    note_zh = TextAreaField(_l("Note in Chinese"), validators=[
-        Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))])
-    note_en = TextAreaField(_l("Note in English"), validators=[
-        Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))])
+    percent_open = IntegerField(
+        _l("Flowers open, in %"),
+        validators=[Optional(), NumberRange(0, 100, message=_l("Enter a number from 0 to 100."))],
+    )
+    note_zh = TextAreaField(
+        _l("Note in Chinese"),
+        validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
+    )
+    note_en = TextAreaField(
+        _l("Note in English"),
+        validators=[Length(max=NOTE_MAX, message=_l("At most %(max)d characters.", max=NOTE_MAX))],
+    )
     photo_ref = HiddenField()  # a photo already received, kept while the form comes back
     version = HiddenField(filters=[_version])
 
@@ -59,9 +66,14 @@ class PlantReportForm(Form):
     @property
     def touched(self) -> bool:
         """Whether the person filled in anything for this plant."""
-        return bool(self.stage.data or self.percent_open.raw_data and self.percent_open.raw_data[0]
-                    or (self.note_zh.data or "").strip() or (self.note_en.data or "").strip()
-                    or self.has_photo or self.photo_ref.data)
+        return bool(
+            self.stage.data
+            or (self.percent_open.raw_data and self.percent_open.raw_data[0])
+            or (self.note_zh.data or "").strip()
+            or (self.note_en.data or "").strip()
+            or self.has_photo
+            or self.photo_ref.data
+        )
 
     def validate_stage(self, field):
         if not field.data and self.touched:
@@ -71,10 +83,20 @@ class PlantReportForm(Form):
         stage = self.chosen_stage
         if stage is not None and not stage.fits(field.data):
             low, high = stage.percent_range
-            raise ValidationError(_l("%(pct)s%% open does not fit “%(stage)s” (%(low)s–%(high)s%%).",
-                                     pct=field.data, stage=stage.title, low=low, high=high))
+            raise ValidationError(
+                _l(
+                    "%(pct)s%% open does not fit “%(stage)s” (%(low)s–%(high)s%%).",
+                    pct=field.data,
+                    stage=stage.title,
+                    low=low,
+                    high=high,
+                )
+            )
 
     def note(self) -> dict[str, str] | None:
-        note = {lang: text.strip() for lang, text in (("zh", self.note_zh.data), ("en", self.note_en.data))
-                if text and text.strip()}
+        note = {
+            lang: text.strip()
+            for lang, text in (("zh", self.note_zh.data), ("en", self.note_en.data))
+            if text and text.strip()
+        }
         return note or None

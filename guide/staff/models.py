@@ -1,5 +1,6 @@
 """Park staff accounts and the places each may report on. Their reports are
 guide.places.models.BloomReport: the public pages read them too."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,17 +11,18 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from guide.extensions import UTCDateTime, db
+from guide.extensions import Model, UTCDateTime, db
 from guide.places.models import Place
 
 staff_place = Table(
-    "staff_place", db.metadata,
+    "staff_place",
+    db.metadata,
     Column("staff_id", ForeignKey("staff.id"), primary_key=True),
     Column("place_id", ForeignKey("place.id"), primary_key=True),
 )
 
 
-class Staff(UserMixin, db.Model):
+class Staff(UserMixin, Model):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)

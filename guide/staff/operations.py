@@ -1,5 +1,6 @@
 """Everything that changes staff data goes through here, from the web forms and the CLI alike.
 Operations check permission, validate, write and flush; callers commit."""
+
 from __future__ import annotations
 
 import logging
@@ -12,10 +13,9 @@ from sqlalchemy import select
 
 from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
-from guide.places.models import Place, Plant
-from guide.places.queries import latest_reports
+from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.places.operations import mark_changed
-from guide.places.models import BloomReport, Photo
+from guide.places.queries import latest_reports
 from guide.staff.models import Staff
 from guide.staff.photos import CleanPhoto
 
@@ -54,23 +54,37 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
     _check_versions(observations)
-    rows = [BloomReport(plant=obs.plant, staff=staff, reported_at=now, kind="report",
-                        stage=obs.stage.value, percent_open=obs.percent_open,
-                        note=obs.note or None, photo=obs.photo)
-            for obs in observations]
+    rows = [
+        BloomReport(
+            plant=obs.plant,
+            staff=staff,
+            reported_at=now,
+            kind="report",
+            stage=obs.stage.value,
+            percent_open=obs.percent_open,
+            note=obs.note or None,
+            photo=obs.photo,
+        )
+        for obs in observations
+    ]
     db.session.add_all(rows)
     mark_changed(*{obs.plant.place for obs in observations})
     return rows
 
 
-def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int,
-                   now: datetime) -> BloomReport:
-    """"Still the same": re-confirm the status the staff member was shown, as a new report."""
+def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int, now: datetime) -> BloomReport:
+    """ "Still the same": re-confirm the status the staff member was shown, as a new report."""
     if not staff.can_report(plant.place):
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
     _check_versions([Observation(plant, shown.stage, seen_version=seen_version)])
-    row = BloomReport(plant=plant, staff=staff, reported_at=now, kind="confirm",
-                      stage=shown.stage.value, percent_open=shown.percent_open)
+    row = BloomReport(
+        plant=plant,
+        staff=staff,
+        reported_at=now,
+        kind="confirm",
+        stage=shown.stage.value,
+        percent_open=shown.percent_open,
+    )
     db.session.add(row)
     mark_changed(plant.place)
     return row
@@ -83,8 +97,14 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
     if report.retracted_at is None:
         report.retracted_at, report.retracted_by = now, admin
         mark_changed(report.plant.place)
-        log.warning("report %s (%s, plant %s, by %s) retracted by %s", report.id, report.stage,
-                    report.plant_id, report.staff.username, admin.username)
+        log.warning(
+            "report %s (%s, plant %s, by %s) retracted by %s",
+            report.id,
+            report.stage,
+            report.plant_id,
+            report.staff.username,
+            admin.username,
+        )
 
 
 def _check_versions(observations: list[Observation]) -> None:
@@ -93,8 +113,11 @@ def _check_versions(observations: list[Observation]) -> None:
     # pass the check; on SQLite writes are serialized anyway.
     db.session.execute(select(Plant.id).where(Plant.id.in_([p.id for p in plants])).with_for_update())
     latest = latest_reports([p.id for p in plants])
-    newer = {obs.plant.id: latest[obs.plant.id] for obs in observations
-             if obs.plant.id in latest and latest[obs.plant.id].id != obs.seen_version}
+    newer = {
+        obs.plant.id: latest[obs.plant.id]
+        for obs in observations
+        if obs.plant.id in latest and latest[obs.plant.id].id != obs.seen_version
+    }
     if newer:
         raise Conflict(newer)
 
@@ -109,14 +132,21 @@ def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
         partial = folder / f".{name}.part"
         partial.write_bytes(data)
         os.replace(partial, folder / name)  # never a half-written file under the real name
-    photo = Photo(sha256=clean.sha256, width=clean.size[0], height=clean.size[1],
-                  thumb_width=clean.thumb_size[0], thumb_height=clean.thumb_size[1], created_at=now)
+    photo = Photo(
+        sha256=clean.sha256,
+        width=clean.size[0],
+        height=clean.size[1],
+        thumb_width=clean.thumb_size[0],
+        thumb_height=clean.thumb_size[1],
+        created_at=now,
+    )
     db.session.add(photo)
     db.session.flush()
     return photo
 
 
 # Accounts, for the CLI.
+
 
 def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
     staff = Staff(username=username, is_admin=is_admin, created_at=now, places=places)

@@ -1,5 +1,6 @@
 """Cleaning a report photo: decode it for real, apply its orientation, drop EXIF (GPS too),
 shrink it, and make a thumbnail. Pure: bytes in, bytes out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,14 @@ def clean_photo(data: bytes) -> CleanPhoto:
                 image = ImageOps.exif_transpose(probe)
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise PhotoError("not-an-image") from None
     image = _flatten(image)
     image.thumbnail((FULL_SIZE, FULL_SIZE), Image.Resampling.LANCZOS)

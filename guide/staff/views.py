@@ -1,30 +1,38 @@
 """Staff pages under /<lang>/staff/: log in, report a place's plants, confirm, review, retract."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
 from guide.core import clock
-from guide.extensions import db, limiter, login_manager
 from guide.core.i18n import add_language_prefix, plain
+from guide.extensions import db, limiter, login_manager
 from guide.places import queries
-from guide.places.models import Place, Plant
+from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.site.errors import error_page
 from guide.site.helpers import local_path
+from guide.site.views import never_store
 from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
-from guide.places.models import BloomReport, Photo
 from guide.staff.models import Staff
-from guide.staff.operations import (Conflict, NotAllowed, Observation, confirm_status, report_bloom,
-                                    retract_report, store_photo)
+from guide.staff.operations import (
+    Conflict,
+    NotAllowed,
+    Observation,
+    confirm_status,
+    report_bloom,
+    retract_report,
+    store_photo,
+)
 from guide.staff.photos import PhotoError, clean_photo
 
 bp = Blueprint("staff", __name__, url_prefix="/<lang>/staff")
+bp.after_request(never_store)
 add_language_prefix(bp)
 
 PHOTO_ERRORS = {
@@ -52,13 +60,11 @@ def _username_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"],
-               key_func=_username_key)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"], key_func=_username_key)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        staff = db.session.scalar(select(Staff).where(
-            func.lower(Staff.username) == form.username.data.strip().lower()))
+        staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == form.username.data.strip().lower()))
         if staff is not None and staff.check_password(form.password.data):
             login_user(staff)
             return redirect(local_path(form.next.data, url_for("staff.home")))
@@ -95,15 +101,16 @@ def report(slug: str):
     found = _allowed_place(slug)
     forms, photo_errors = _forms_from_request(found)
     if not all(f.validate() for f in forms.values()) or photo_errors:
-        return _place_page(found, forms, photo_errors, message=_("Please correct the marked fields."),
-                           status=400)
-    observations = [Observation(plant, forms[plant.id].chosen_stage, forms[plant.id].percent_open.data,
-                                forms[plant.id].note(), _kept_photo(forms[plant.id]),
-                                forms[plant.id].version.data)
-                    for plant in found.listed_plants if forms[plant.id].touched]
+        return _place_page(found, forms, photo_errors, message=_("Please correct the marked fields."), status=400)
+    # A touched sub-form has a stage once validated; an untouched one reports nothing.
+    chosen = [(plant, forms[plant.id], forms[plant.id].chosen_stage) for plant in found.listed_plants]
+    observations = [
+        Observation(plant, stage, form.percent_open.data, form.note(), _kept_photo(form), form.version.data)
+        for plant, form, stage in chosen
+        if stage is not None
+    ]
     if not observations:
-        return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."),
-                           status=400)
+        return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."), status=400)
     try:
         report_bloom(current_user, observations, clock.now())
     except Conflict as conflict:
@@ -112,8 +119,7 @@ def report(slug: str):
             forms[plant_id].version.data = newer.id  # resending now is a deliberate choice
         return _place_page(found, forms, conflict=conflict.newer, status=409)
     db.session.commit()
-    flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!",
-                   len(observations)))
+    flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!", len(observations)))
     return redirect(url_for("staff.place", slug=found.slug))
 
 
@@ -142,8 +148,9 @@ def confirm(plant_id: int):
 @login_required
 def history(slug: str):
     found = _allowed_place(slug)
-    return render_template("staff/history.html", place=found, reports=queries.place_reports(found),
-                           form=CsrfOnlyForm(), now=clock.now())
+    return render_template(
+        "staff/history.html", place=found, reports=queries.place_reports(found), form=CsrfOnlyForm(), now=clock.now()
+    )
 
 
 @bp.post("/reports/<int:report_id>/retract")
@@ -167,18 +174,24 @@ def form_expired(error: CSRFError):
     was typed (photos must be chosen again, as they were not kept), to send again."""
     slug = (request.view_args or {}).get("slug")
     if request.endpoint == "staff.report" and current_user.is_authenticated:
-        found = queries.listed_place(slug)
+        found = queries.listed_place(slug) if slug else None
         if found is None:
             return error_page(404)
         if not current_user.can_report(found):
             return error_page(403)
         forms, photo_errors = _forms_from_request(found, keep_photos=False)
-        return _place_page(found, forms, photo_errors, status=400, message=_(
-            "The form had expired, so nothing was sent. What you typed is still here; "
-            "choose any photos again, then send it."))
+        return _place_page(
+            found,
+            forms,
+            photo_errors,
+            status=400,
+            message=_(
+                "The form had expired, so nothing was sent. What you typed is still here; "
+                "choose any photos again, then send it."
+            ),
+        )
     if request.endpoint == "staff.login":
-        form = LoginForm(formdata=None, username=request.form.get("username", ""),
-                         next=request.form.get("next", ""))
+        form = LoginForm(formdata=None, username=request.form.get("username", ""), next=request.form.get("next", ""))
         form.password.errors = [_("The page had expired. Please enter your password again.")]
         return render_template("staff/login.html", form=form), 400
     flash(_("The page had expired. Please try again."))
@@ -200,9 +213,12 @@ def _allowed_place(slug: str) -> Place:
 
 def _blank_forms(place: Place) -> dict[int, PlantReportForm]:
     latest = queries.latest_reports([p.id for p in place.listed_plants])
-    return {plant.id: PlantReportForm(formdata=None, prefix=f"p{plant.id}",
-                                      version=latest[plant.id].id if plant.id in latest else 0)
-            for plant in place.listed_plants}
+    return {
+        plant.id: PlantReportForm(
+            formdata=None, prefix=f"p{plant.id}", version=latest[plant.id].id if plant.id in latest else 0
+        )
+        for plant in place.listed_plants
+    }
 
 
 def _forms_from_request(place: Place, keep_photos: bool = True) -> tuple[dict[int, PlantReportForm], dict[int, str]]:
@@ -232,10 +248,19 @@ def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=N
     now = clock.now()
     seen = queries.sightings_of(place.listed_plants, now, clock.today())
     kept = {pid: _kept_photo(f) for pid, f in forms.items() if f.photo_ref.data}
-    return render_template("staff/place.html", place=place, sightings=seen, forms=forms,
-                           photo_errors=photo_errors or {}, conflict=conflict or {}, kept=kept,
-                           message=message, envelope=CsrfOnlyForm(), confirm_form=ConfirmForm(),
-                           now=now), status
+    return render_template(
+        "staff/place.html",
+        place=place,
+        sightings=seen,
+        forms=forms,
+        photo_errors=photo_errors or {},
+        conflict=conflict or {},
+        kept=kept,
+        message=message,
+        envelope=CsrfOnlyForm(),
+        confirm_form=ConfirmForm(),
+        now=now,
+    ), status
 
 
 def photos_folder() -> Path:
