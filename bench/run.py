@@ -30,18 +30,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.wrk import run_wrk  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the tests' Chromium, flags and all)
 
 BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-]
 PAGES = ["/{lang}/", "/{lang}/calendar", "/{lang}/places/jiading-wisteria-park"]
 TILE_HOSTS = ("tile.openstreetmap.org", "is.autonavi.com")
 BUDGET = {
