@@ -13,6 +13,7 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import brotli
@@ -20,16 +21,19 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 
 bp = Blueprint("assets", __name__)
 LEAFLET = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
-SOURCES = {  # public name → file
-    "style.css": Path(__file__).parent.parent / "static" / "style.css",
-    "print.css": Path(__file__).parent.parent / "static" / "print.css",
-    "page-a4.css": Path(__file__).parent.parent / "static" / "page-a4.css",
-    "page-a6.css": Path(__file__).parent.parent / "static" / "page-a6.css",
-    "embed.css": Path(__file__).parent.parent / "static" / "embed.css",
-    "share.js": Path(__file__).parent.parent / "static" / "share.js",
-    "icon.svg": Path(__file__).parent.parent / "static" / "icon.svg",
-    "leaflet.js": LEAFLET / "leaflet.js",
-    "leaflet.css": LEAFLET / "leaflet.css",
+STATIC = Path(__file__).parent.parent / "static"
+# Public name → the files it is made of, joined in order: the stage colours and badge are written
+# once (stages.css) and go into both the site's stylesheet and the embed widget's.
+SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
+    "style.css": (STATIC / "stages.css", STATIC / "style.css"),
+    "print.css": (STATIC / "print.css",),
+    "page-a4.css": (STATIC / "page-a4.css",),
+    "page-a6.css": (STATIC / "page-a6.css",),
+    "embed.css": (STATIC / "stages.css", STATIC / "embed.css"),
+    "share.js": (STATIC / "share.js",),
+    "icon.svg": (STATIC / "icon.svg",),
+    "leaflet.js": (LEAFLET / "leaflet.js",),
+    "leaflet.css": (LEAFLET / "leaflet.css",),
 }
 ONE_YEAR = 365 * 24 * 3600
 
@@ -47,8 +51,8 @@ class Asset:
 def build_assets() -> dict[str, Asset]:
     """Read, hash and compress every asset (at start-up, once per process)."""
     assets = {}
-    for name, path in SOURCES.items():
-        data = Path(str(path)).read_bytes()
+    for name, parts in SOURCES.items():
+        data = b"\n".join(part.read_bytes() for part in parts)
         if name == "leaflet.js":
             data = data.replace(b"//# sourceMappingURL=leaflet.js.map", b"")  # we do not serve maps
         stem, ext = name.rsplit(".", 1)
