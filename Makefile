@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := chromium chromium-driver fonts-noto-cjk zbar-tools poppler-utils openjdk-17-jre-headless
 MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint bench load faults wrk install install-test catalogs browser-deps data messages clean
+.PHONY: run test lint mutate bench load faults wrk install install-test catalogs browser-deps data messages clean
 
 run: install catalogs data
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -32,6 +32,14 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Mutation testing (slow; not in CI): which changed comparisons or removed checks in the core,
+# the operations and the page cache would the fast suite notice? Prints the survivors.
+mutate: install-test catalogs
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-mutate.txt
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

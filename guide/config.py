@@ -20,30 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
-class Defaults:
-    SECRET_KEY = DEV_SECRET_KEY
-    PRODUCTION = False  # FLASK_PRODUCTION=true: refuse to start on unsafe settings
-    PROXY_FIX_HOPS = 0  # how many proxies (load balancers) stand in front of the app
-    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'guide.sqlite'}"
+class Wiring:
+    """How the libraries are set up for the guide: not meant to be changed by whoever runs it."""
+
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference
-    OTHER_LANGUAGE = "en"  # for a browser that asks only for languages we do not serve
-    REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
-    MAP_TILES = "osm"  # or "amap": a basemap that loads in mainland China
-    PUBLIC_BASE_URL = None  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = timedelta(days=30)  # staff stay logged in on their phones
-    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; the tests use a cheap one
-    WTF_CSRF_TIME_LIMIT = 12 * 3600  # a form may lie open through a morning's round
-    MAX_CONTENT_LENGTH = 80 * 1024 * 1024  # several photos of up to 10 MB in one form
-    RATELIMIT_STORAGE_URI = "memory://"  # REDIS_URL, when set, takes its place
-    PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
-    REDIS_URL = None  # shared state between servers: rate-limit counters and the page cache
-    CACHE_KEY_PREFIX = "guide:page:"
-    RATELIMIT_KEY_PREFIX = "guide:limits"
     COMPRESS_ALGORITHM = ("br", "gzip")
     COMPRESS_MIMETYPES = (
         "text/html",
@@ -58,8 +42,31 @@ class Defaults:
     COMPRESS_MIN_SIZE = 500
     COMPRESS_BR_LEVEL = 5  # fast enough per request; static assets are compressed once at 11
     RATELIMIT_HEADERS_ENABLED = True
+
+
+class Defaults(Wiring):
+    """The settings, each listed in docs/deploy.md (a test checks)."""
+
+    SECRET_KEY = DEV_SECRET_KEY
+    PRODUCTION = False  # FLASK_PRODUCTION=true: refuse to start on unsafe settings
+    PROXY_FIX_HOPS = 0  # how many proxies (load balancers) stand in front of the app
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'guide.sqlite'}"  # or DATABASE_URL
+    REDIS_URL = None  # shared state between servers: rate-limit counters and the page cache
+    PUBLIC_BASE_URL = None  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
+    MAP_TILES = "osm"  # or "amap": a basemap that loads in mainland China
+    REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
+    PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
+    DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference
+    OTHER_LANGUAGE = "en"  # for a browser that asks only for languages we do not serve
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute;60 per hour"
     LOGIN_LIMIT_PER_USERNAME = "5 per minute;20 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"  # REDIS_URL, when set, takes its place
+    CACHE_KEY_PREFIX = "guide:page:"
+    RATELIMIT_KEY_PREFIX = "guide:limits"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)  # staff stay logged in on their phones
+    WTF_CSRF_TIME_LIMIT = 12 * 3600  # a form may lie open through a morning's round
+    MAX_CONTENT_LENGTH = 80 * 1024 * 1024  # several photos of up to 10 MB in one form
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; the tests use a cheap one
 
 
 def load(config: Config, overrides: dict[str, Any] | None = None) -> None:

@@ -39,7 +39,6 @@ _PREFIXES: list[str] = []
 _MADE: list = []  # every app made, so that none is left holding connections or data
 Start = Literal["empty", "migrated", "loaded"]
 _TEMPLATES: dict[str, str] = {}  # start → SQLite file or PostgreSQL database to copy
-_TEMPLATE_FOLDER = Path(tempfile.mkdtemp(prefix="guide-templates-"))
 CHEAP_HASHING = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # scrypt costs ~100 ms per hash
 
 
@@ -73,7 +72,8 @@ def make_app(database: Path, *, start: Start = "empty", **config):
 def _template(start: Start) -> str:
     """The database every test of this start copies, made the first time it is asked for."""
     if start not in _TEMPLATES:
-        app = make_app(_TEMPLATE_FOLDER / f"{start}.sqlite")
+        path = Path(tempfile.mkdtemp(prefix="guide-template-")) / f"{start}.sqlite"
+        app = make_app(path)
         if start == "loaded":
             load_file(app)
         else:
@@ -82,7 +82,7 @@ def _template(start: Start) -> str:
         cleanup(app, drop=False)
         _MADE.remove(app)
         url = sqlalchemy.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-        _TEMPLATES[start] = url.database if TEST_DATABASE_URL else str(_TEMPLATE_FOLDER / f"{start}.sqlite")
+        _TEMPLATES[start] = url.database if TEST_DATABASE_URL else str(path)
     return _TEMPLATES[start]
 
 
@@ -133,7 +133,11 @@ def pytest_sessionfinish(session):
         cleanup(app)
     for name in list(_DATABASES):
         _run_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    shutil.rmtree(_TEMPLATE_FOLDER, ignore_errors=True)
+    _DATABASES.clear()
+    for template in _TEMPLATES.values():
+        if not TEST_DATABASE_URL:
+            shutil.rmtree(Path(template).parent, ignore_errors=True)
+    _TEMPLATES.clear()  # a tool that runs pytest again in this process (mutmut) makes them anew
     if TEST_REDIS_URL and _PREFIXES:
         import redis
 

@@ -174,3 +174,13 @@ def test_everything_works_by_keyboard_with_visible_focus(staff_server, phone):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "1 report sent" in page.locator(".flash").inner_text()
+
+
+def test_every_setting_is_listed_in_the_deployment_docs():
+    from guide.config import Defaults, Wiring
+
+    documented = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    names = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "REDIS_URL": "REDIS_URL"}
+    settings = [name for name in vars(Defaults) if name.isupper() and name not in vars(Wiring)]
+    missing = [name for name in settings if f"`{names.get(name, 'FLASK_' + name)}`" not in documented]
+    assert len(settings) >= 18 and missing == []
