@@ -20,7 +20,7 @@ def test_places_carry_status_windows_events_and_both_languages(client, freeze, r
     assert peony["status"] == {
         "stage": "peak",
         "stage_name": {"en": "Peak", "zh": "盛花"},
-        "percent_open": 80,
+        "percent": 80,
         "percent_range": [70, 100],
         "estimated": False,
         "checked_at": "2026-04-15T00:00:00+00:00",

@@ -104,9 +104,8 @@ def test_ranking_puts_peak_first_and_reports_before_estimates():
     assert ordered == [fresh, estimated_peak, blooming]
 
 
-def test_every_stage_has_its_own_symbol_title_and_a_percent_range_within_0_to_100():
+def test_every_stage_has_its_own_symbol_and_a_percent_range_within_0_to_100():
     assert len({stage.symbol for stage in BloomStage}) == len(BloomStage)
-    assert len({str(stage.title) for stage in BloomStage}) == len(BloomStage)
     for stage in BloomStage:
         low, high = stage.percent_range
         assert 0 <= low <= high <= 100, stage

@@ -163,16 +163,38 @@ def test_changing_an_events_dates_raises_its_sequence(guide_app, tmp_path, freez
     assert str(event["summary"]) == "上海荷花睡莲展"
 
 
-def test_bloom_calendar_gives_this_years_window(client, freeze):
-    freeze("2026-11-25 09:00")
-    events = {str(e["uid"]): e for e in ical(client, "/en/places/guyi-garden/bloom.ics").walk("VEVENT")}
-    peony = events["bloom-guyi-garden-peony-bloom-2026@jiading-bloom-guide"]
-    assert peony.decoded("dtstart") == date(2026, 4, 8) and peony.decoded("dtend") == date(2026, 5, 1)
+@pytest.mark.parametrize("today", ["2026-11-25 09:00", "2027-01-10 09:00"])
+def test_bloom_calendar_gives_each_plants_next_season_in_order(client, freeze, today):
+    """On 25 November the wintersweet's season to come runs December 2026 to February 2027; in
+    January it is the season under way; the peony's is next spring's either way."""
+    freeze(today)
+    vevents = ical(client, "/en/places/guyi-garden/bloom.ics").walk("VEVENT")
+    events = {str(e["uid"]): e for e in vevents}
+    peony = events["bloom-guyi-garden-peony-bloom-2027@jiading-bloom-guide"]
+    assert peony.decoded("dtstart") == date(2027, 4, 8) and peony.decoded("dtend") == date(2027, 5, 1)
     assert str(peony["summary"]) == "Tree peony in flower (usual dates)"
-    wintersweet = events["bloom-guyi-garden-wintersweet-peak-2026@jiading-bloom-guide"]
-    assert wintersweet.decoded("dtstart") == date(2026, 1, 2) and wintersweet.decoded("dtend") == date(2026, 1, 23)
-    crossing = events["bloom-guyi-garden-wintersweet-bloom-2026@jiading-bloom-guide"]
-    assert crossing.decoded("dtstart") == date(2026, 12, 12) and crossing.decoded("dtend") == date(2027, 2, 10)
+    wintersweet = {
+        kind: events[f"bloom-guyi-garden-wintersweet-{kind}-2026@jiading-bloom-guide"]
+        for kind in ("bud", "bloom", "peak")
+    }
+    assert wintersweet["bud"].decoded("dtstart") == date(2026, 12, 1)
+    assert wintersweet["bloom"].decoded("dtstart") == date(2026, 12, 12)
+    assert wintersweet["bloom"].decoded("dtend") == date(2027, 2, 10)
+    assert wintersweet["peak"].decoded("dtstart") == date(2027, 1, 2) and wintersweet["peak"].decoded("dtend") == date(
+        2027, 1, 23
+    )
+    starts = [e.decoded("dtstart") for e in vevents]
+    assert starts == sorted(starts)  # bud before bloom before peak, plant by plant in time
+
+
+def test_a_leaf_plants_calendar_speaks_of_colour(client, freeze):
+    freeze("2026-11-25 09:00")
+    summaries = [str(e["summary"]) for e in ical(client, "/en/places/anting-ancient-ginkgo/bloom.ics").walk("VEVENT")]
+    assert summaries == [
+        "Ancient ginkgo (golden leaves) starting to turn (usual dates)",
+        "Ancient ginkgo (golden leaves) in autumn colour (usual dates)",
+        "Ancient ginkgo (golden leaves) at peak colour (usual dates)",
+    ]
 
 
 def test_unknown_calendars_are_404(client):

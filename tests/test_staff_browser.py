@@ -57,7 +57,7 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     wisteria = page.locator("section.plant-report", has_text="紫藤")
     wisteria.get_by_text("报告变化").click()
     wisteria.get_by_label("● 盛花").check()
-    wisteria.get_by_label("开花比例（%）").fill("85")
+    wisteria.get_by_label("已开的花（%）").fill("85")
     wisteria.get_by_label("中文备注").fill("长廊东段满开，早上人少")
     wisteria.get_by_label("英文备注").fill("East end of the trellis in full bloom; quiet early")
     wisteria.get_by_label("照片（可选）").set_input_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guide.core.bloom import BloomStage
+from guide.core.scales import Scale
 
 MONTH_DAY = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "04-12"}
 TEXT = {
@@ -26,16 +27,17 @@ SCHEMAS = {
     "Text": TEXT,
     "Status": {
         "type": "object",
-        "required": ["stage", "stage_name", "percent_open", "percent_range", "estimated", "checked_at", "note"],
+        "required": ["stage", "stage_name", "percent", "percent_range", "estimated", "checked_at", "note"],
         "properties": {
             "stage": {"type": "string", "enum": [s.value for s in BloomStage]},
-            "stage_name": _ref("Text"),
-            "percent_open": _nullable(
+            "stage_name": {**_ref("Text"), "description": "The stage in the words of the plant's scale."},
+            "percent": _nullable(
                 {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 100,
-                    "description": "Share of flowers open as reported; null for an estimate.",
+                    "description": "As reported: the share of flowers open, or for a plant visited for its "
+                    "leaves the share of the canopy coloured; null for an estimate.",
                 }
             ),
             "percent_range": {
@@ -43,7 +45,7 @@ SCHEMAS = {
                 "items": {"type": "integer", "minimum": 0, "maximum": 100},
                 "minItems": 2,
                 "maxItems": 2,
-                "description": "The share of flowers open that the stage stands for.",
+                "description": "The share (flowers open, or leaves coloured) that the stage stands for.",
             },
             "estimated": {
                 "type": "boolean",
@@ -62,9 +64,15 @@ SCHEMAS = {
     },
     "Plant": {
         "type": "object",
-        "required": ["key", "name", "latin", "count", "status", "bloom_window"],
+        "required": ["key", "name", "latin", "count", "scale", "status", "bloom_window"],
         "properties": {
             "key": {"type": "string"},
+            "scale": {
+                "type": "string",
+                "enum": [s.value for s in Scale],
+                "description": "What the plant is visited for: its flowers, or its autumn leaves; "
+                "it sets the words of its stages.",
+            },
             "name": _ref("Text"),
             "latin": _nullable({"type": "string"}),
             "count": _nullable({"type": "integer", "minimum": 1}),

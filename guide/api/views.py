@@ -7,8 +7,8 @@ from flask_babel import force_locale
 
 from guide.api.openapi import document
 from guide.core import clock
-from guide.core.bloom import BloomStage
 from guide.core.i18n import languages
+from guide.core.scales import Shown
 from guide.places import queries
 from guide.places.models import WINDOW_FIELDS, Event, Place
 from guide.site.cache import cached_page
@@ -59,7 +59,7 @@ def _with_sightings(places: list[Place]):
     return [(p, [s for s in seen if s.place.id == p.id]) for p in places]
 
 
-def _titles(stage: BloomStage) -> dict[str, str]:
+def _titles(stage: Shown) -> dict[str, str]:
     titles = {}
     for code in languages():
         with force_locale(code):
@@ -93,10 +93,11 @@ def _plant(s) -> dict:
         "name": s.plant.name,
         "latin": s.plant.latin,
         "count": s.plant.count,
+        "scale": s.plant.visited_for,
         "status": {
             "stage": status.stage.value,
-            "stage_name": _titles(status.stage),
-            "percent_open": status.percent_open,
+            "stage_name": _titles(s.shown),
+            "percent": status.percent_open,
             "percent_range": list(status.stage.percent_range),
             "estimated": status.estimated,
             "checked_at": status.reported_at.isoformat() if status.reported_at else None,

@@ -1,4 +1,4 @@
-"""Bloom arithmetic: the public bloom scale, bloom windows and a plant's status on a date.
+"""Bloom arithmetic: the stages of a season, bloom windows and a plant's status on a date.
 
 Pure functions only: no request, no database. Windows are month-days measured on a leap
 reference year, so 02-29 is valid and a window may cross New Year (wintersweet, Dec → Feb).
@@ -11,15 +11,14 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
-
 REFERENCE_YEAR = 2000  # a leap year, so every real month-day has an ordinal
 YEAR_DAYS = 366
 
 
 class BloomStage(enum.Enum):
-    """The public bloom scale, in the order a plant goes through it."""
+    """Where a plant is in its season, in the order it goes through it. What each stage is
+    called depends on what the plant is visited for (guide.core.scales): the same position is
+    "Peak" for a wisteria and "Peak colour" for a ginkgo."""
 
     NOT_YET = "not_yet"
     BUDDING = "budding"
@@ -30,25 +29,17 @@ class BloomStage(enum.Enum):
     OVER = "over"
 
     @property
-    def title(self) -> LazyString:
-        return _TITLES[self][0]
-
-    @property
-    def definition(self) -> LazyString:
-        return _TITLES[self][1]
-
-    @property
     def symbol(self) -> str:
         """A shape that tells the stage apart without colour."""
         return _SYMBOLS[self]
 
     @property
     def percent_range(self) -> tuple[int, int]:
-        """The share of flowers open, in %, that this stage stands for."""
+        """The share, in %, of flowers open (or of leaves coloured) that this stage stands for."""
         return _PERCENT[self]
 
     def fits(self, percent: int | None) -> bool:
-        """Whether a reported share of flowers open agrees with this stage (none given: yes)."""
+        """Whether a reported share agrees with this stage (none given: yes)."""
         low, high = self.percent_range
         return percent is None or low <= percent <= high
 
@@ -58,19 +49,11 @@ class BloomStage(enum.Enum):
         return _RANK[self]
 
     @property
-    def in_flower(self) -> bool:
+    def in_season(self) -> bool:
+        """Worth seeing: in flower, or in colour."""
         return self in (BloomStage.FIRST_BLOOM, BloomStage.BLOOMING, BloomStage.PEAK, BloomStage.FADING)
 
 
-_TITLES = {
-    BloomStage.NOT_YET: (_l("Not yet"), _l("Out of season: no buds to see yet.")),
-    BloomStage.BUDDING: (_l("Budding"), _l("Buds are swelling; hardly a flower is open.")),
-    BloomStage.FIRST_BLOOM: (_l("First bloom"), _l("The first flowers have opened here and there.")),
-    BloomStage.BLOOMING: (_l("Blooming"), _l("Well under way: many flowers are open, more to come.")),
-    BloomStage.PEAK: (_l("Peak"), _l("Full bloom: most flowers are open. The best time to go.")),
-    BloomStage.FADING: (_l("Fading"), _l("Past its best: petals are falling, fewer flowers open.")),
-    BloomStage.OVER: (_l("Over"), _l("Flowering has finished for this year.")),
-}
 _SYMBOLS = {
     BloomStage.NOT_YET: "○",
     BloomStage.BUDDING: "◔",
@@ -150,6 +133,24 @@ class BloomWindow:
     peak_start: MonthDay
     peak_end: MonthDay
     over: MonthDay
+
+    def season(self, today: date) -> dict[str, date]:
+        """The dates of the season under way on `today` (bud to over, "over" being the first
+        day without), or of the next one: a window across New Year keeps its points in order."""
+        for year in (today.year - 1, today.year, today.year + 1):
+            dates = {
+                name: point.in_year(year if point >= self.bud else year + 1)
+                for name, point in (
+                    ("bud", self.bud),
+                    ("first", self.first),
+                    ("peak_start", self.peak_start),
+                    ("peak_end", self.peak_end),
+                    ("over", self.over),
+                )
+            }
+            if dates["over"] > today:
+                return dates
+        raise AssertionError("a season ends within two years")  # pragma: no cover
 
     def problems(self) -> list[tuple[str, str]]:
         """Return (field, message) for every point out of order; empty when the window is sound."""

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
+from guide.core.scales import Scale, Shown
 from guide.extensions import Model, UTCDateTime
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ class Plant(Model):
     name: Mapped[LocalizedText] = mapped_column(JSON)
     latin: Mapped[str | None] = mapped_column(String(200))
     count: Mapped[int | None] = mapped_column(Integer)
+    # What people come to see: "flowers", or "leaves" (autumn colour); it sets the words of its stages.
+    visited_for: Mapped[str] = mapped_column(String(10), default="flowers", server_default="flowers")
     bud: Mapped[str] = mapped_column(String(5))
     first: Mapped[str] = mapped_column(String(5))
     peak_start: Mapped[str] = mapped_column(String(5))
@@ -83,6 +86,10 @@ class Plant(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="plants")
+
+    @property
+    def scale(self) -> Scale:
+        return Scale(self.visited_for)
 
     @property
     def window(self) -> BloomWindow:
@@ -163,6 +170,11 @@ class BloomReport(Model):
     @property
     def bloom_stage(self) -> BloomStage:
         return BloomStage(self.stage)
+
+    @property
+    def shown(self) -> Shown:
+        """The stage in the words of its plant's scale."""
+        return self.plant.scale.of(self.bloom_stage)
 
     def as_report(self) -> Report:
         return Report(BloomStage(self.stage), self.percent_open, self.reported_at)

@@ -100,7 +100,14 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
         if plant is None:
             plant = Plant(key=item.key)
             place.plants.append(plant)
-        values = {"name": item.name, "latin": item.latin, "count": item.count, "position": position, "listed": True}
+        values = {
+            "name": item.name,
+            "latin": item.latin,
+            "count": item.count,
+            "position": position,
+            "listed": True,
+            "visited_for": item.visited_for,
+        }
         values.update({f: getattr(item.window, f) for f in WINDOW_FIELDS})
         if _assign(plant, values):
             plant.updated_at = now

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from guide.core.bloom import Status, current_status
+from guide.core.scales import Shown
 from guide.extensions import db
 from guide.places.models import BloomReport, Event, Place, Plant
 from guide.places.schema import is_slug
@@ -24,6 +25,11 @@ class Sighting:
     plant: Plant
     status: Status
     latest: BloomReport | None  # the newest standing report, fresh or not
+
+    @property
+    def shown(self) -> Shown:
+        """The status's stage in the words of the plant's scale (flowers or leaves)."""
+        return self.plant.scale.of(self.status.stage)
 
     @property
     def shown_report(self) -> BloomReport | None:

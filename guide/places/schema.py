@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -55,6 +55,7 @@ class WindowIn(_Strict):
 class PlantIn(_Strict):
     key: Slug
     name: Text
+    visited_for: Literal["flowers", "leaves"] = "flowers"  # ginkgo and maple: their autumn leaves
     latin: str | None = None
     count: Annotated[int, Field(gt=0)] | None = None
     window: WindowIn

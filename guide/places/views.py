@@ -13,6 +13,7 @@ from guide.core.bloom import BloomStage, rank_key
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, plain
 from guide.core.maps import TILES, Pin, build_map
+from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.places import queries
 from guide.site.cache import cached_page
@@ -33,7 +34,7 @@ def home():
     places = queries.listed_places()
     seen = queries.sightings(places, now, today)
     by_rank = lambda s: rank_key(s.status, s.plant.window, today)  # noqa: E731
-    blooming = sorted((s for s in seen if s.status.stage.in_flower), key=by_rank)
+    blooming = sorted((s for s in seen if s.status.stage.in_season), key=by_rank)
     next_up = sorted(
         (s for s in seen if s.status.stage in (BloomStage.BUDDING, BloomStage.NOT_YET)),
         key=lambda s: s.plant.window.days_until_first_bloom(today),
@@ -119,6 +120,7 @@ def calendar():
         now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
         month_starts=month_starts(),
+        scales=[(Scale.FLOWERS, _("Flowers")), (Scale.LEAVES, _("Autumn leaves"))],
     )
 
 
@@ -150,7 +152,7 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
             s.place.lon,
             plain(s.place.name),
             s.status.stage,
-            str(s.status.stage.title),
+            str(s.shown.title),
             _status_line(s, now),
             url_for("places.place", slug=s.place.slug),
             _("Open the guide"),

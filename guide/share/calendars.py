@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import _
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
-from guide.core.bloom import MonthDay
 from guide.core.i18n import localized
+from guide.core.scales import Scale
 from guide.places.models import Event, Place
 from guide.site.helpers import absolute_url
 
@@ -81,36 +82,48 @@ def events_calendar(events: list[Event], lang: str, name: str) -> Calendar:
     return cal
 
 
-def bloom_calendar(place: Place, year: int, lang: str) -> Calendar:
-    """This year's typical bloom of each plant at a place: in flower, and at its peak."""
-    cal = _calendar(_("%(place)s: bloom %(year)d", place=localized(place.name, lang)[0], year=year))
+def bloom_calendar(place: Place, today: date, lang: str) -> Calendar:
+    """The next season of each plant at a place, from the usual dates: its buds (or first
+    colour), flowers (or colour) and peak, in that order, a season across New Year included."""
+    cal = _calendar(_("%(place)s: the season's usual dates", place=localized(place.name, lang)[0]))
     where = _where(place, lang)
+    bands = []
     for plant in place.listed_plants:
-        window, name = plant.window, localized(plant.name, lang)[0]
-        for kind, start, end, summary in (
-            ("bloom", window.first, window.over, _("%(plant)s in flower (usual dates)", plant=name)),
-            ("peak", window.peak_start, window.peak_end, _("%(plant)s at its peak (usual dates)", plant=name)),
+        season, name = plant.window.season(today), localized(plant.name, lang)[0]
+        summaries = _BAND_SUMMARIES[plant.scale]
+        for kind, first, end in (
+            ("bud", season["bud"], season["first"]),
+            ("bloom", season["first"], season["over"]),
+            ("peak", season["peak_start"], season["peak_end"] + timedelta(days=1)),
         ):
-            first, last = _dates(start, end, year)
-            if kind == "bloom":
-                last -= timedelta(days=1)  # "over" is the first day without flowers
-            cal.add_component(
-                _all_day(
-                    f"bloom-{place.slug}-{plant.key}-{kind}-{year}",
-                    summary,
-                    first,
-                    last,
-                    plant.updated_at,
-                    0,
-                    where,
-                    _("An estimate from the usual dates; the guide shows what park staff see."),
-                )
+            uid = f"bloom-{place.slug}-{plant.key}-{kind}-{season['bud'].year}"
+            bands.append((first, kind, uid, str(summaries[kind]) % {"plant": name}, end, plant))
+    for first, _kind, uid, summary, end, plant in sorted(bands, key=lambda band: (band[0], band[1])):
+        # `end` is the first day without: the event's last day is the one before.
+        cal.add_component(
+            _all_day(
+                uid,
+                summary,
+                first,
+                end - timedelta(days=1),
+                plant.updated_at,
+                0,
+                where,
+                _("An estimate from the usual dates; the guide shows what park staff see."),
             )
+        )
     return cal
 
 
-def _dates(start: MonthDay, end: MonthDay, year: int) -> tuple[date, date]:
-    """A month-day span in a year; one that crosses New Year ends in the next."""
-    first = start.in_year(year)
-    last = end.in_year(year if end >= start else year + 1)
-    return first, last
+_BAND_SUMMARIES = {
+    Scale.FLOWERS: {
+        "bud": _l("%(plant)s in bud (usual dates)"),
+        "bloom": _l("%(plant)s in flower (usual dates)"),
+        "peak": _l("%(plant)s at its peak (usual dates)"),
+    },
+    Scale.LEAVES: {
+        "bud": _l("%(plant)s starting to turn (usual dates)"),
+        "bloom": _l("%(plant)s in autumn colour (usual dates)"),
+        "peak": _l("%(plant)s at peak colour (usual dates)"),
+    },
+}

@@ -108,7 +108,7 @@ def event_calendar(slug: str, key: str):
 @cached_page(revision=queries.place_revision)
 def bloom_calendar(slug: str):
     found = queries.place_or_404(slug)
-    return _ical(calendars.bloom_calendar(found, clock.today().year, page_lang()), f"{slug}-bloom.ics")
+    return _ical(calendars.bloom_calendar(found, clock.today(), page_lang()), f"{slug}-bloom.ics")
 
 
 @bp.get("/feed.atom")

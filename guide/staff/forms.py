@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from guide.core.bloom import BloomStage
+from guide.core.scales import Scale
 
 NOTE_MAX = 500
 
@@ -31,8 +34,8 @@ class ConfirmForm(FlaskForm):
     version = HiddenField(filters=[_version])
 
 
-def _stage_choices():
-    return [("", _l("No change"))] + [(stage.value, stage.title) for stage in BloomStage]
+def _stage_choices(scale: Scale = Scale.FLOWERS) -> list[tuple[str, Any]]:
+    return [("", _l("No change"))] + [(shown.value, shown.title) for shown in scale.stages]
 
 
 class PlantReportForm(Form):
@@ -55,9 +58,12 @@ class PlantReportForm(Form):
     photo_ref = HiddenField()  # a photo already received, kept while the form comes back
     version = HiddenField(filters=[_version])
 
-    def __init__(self, *args, has_photo: bool = False, **kwargs):
+    def __init__(self, *args, scale: Scale = Scale.FLOWERS, has_photo: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.has_photo = has_photo
+        self.scale, self.has_photo = scale, has_photo
+        # The plant's own words: a ginkgo's stages are its leaves', its share is of leaves coloured.
+        self.stage.choices = _stage_choices(scale)
+        self.percent_open.label.text = scale.share_label
 
     @property
     def chosen_stage(self) -> BloomStage | None:
@@ -81,13 +87,14 @@ class PlantReportForm(Form):
 
     def validate_percent_open(self, field):
         stage = self.chosen_stage
-        if stage is not None and not stage.fits(field.data):
+        if stage is not None and field.data is not None and not stage.fits(field.data):
+            shown = self.scale.of(stage)
             low, high = stage.percent_range
             raise ValidationError(
                 _l(
-                    "%(pct)s%% open does not fit “%(stage)s” (%(low)s–%(high)s%%).",
-                    pct=field.data,
-                    stage=stage.title,
+                    "%(share)s does not fit “%(stage)s” (%(low)s–%(high)s%%).",
+                    share=shown.amount(field.data),
+                    stage=shown.title,
                     low=low,
                     high=high,
                 )

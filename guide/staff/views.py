@@ -140,7 +140,7 @@ def confirm(plant_id: int):
         forms = _blank_forms(plant.place)
         return _place_page(plant.place, forms, conflict=conflict.newer, status=409)
     db.session.commit()
-    flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.status.stage.title))
+    flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.shown.title))
     return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
 
 
@@ -215,7 +215,10 @@ def _blank_forms(place: Place) -> dict[int, PlantReportForm]:
     latest = queries.latest_reports([p.id for p in place.listed_plants])
     return {
         plant.id: PlantReportForm(
-            formdata=None, prefix=f"p{plant.id}", version=latest[plant.id].id if plant.id in latest else 0
+            formdata=None,
+            prefix=f"p{plant.id}",
+            scale=plant.scale,
+            version=latest[plant.id].id if plant.id in latest else 0,
         )
         for plant in place.listed_plants
     }
@@ -227,7 +230,9 @@ def _forms_from_request(place: Place, keep_photos: bool = True) -> tuple[dict[in
     for plant in place.listed_plants:
         prefix = f"p{plant.id}"
         upload = request.files.get(f"{prefix}-photo")
-        form = PlantReportForm(request.form, prefix=prefix, has_photo=bool(upload and upload.filename))
+        form = PlantReportForm(
+            request.form, prefix=prefix, scale=plant.scale, has_photo=bool(upload and upload.filename)
+        )
         if upload and upload.filename and keep_photos:
             try:
                 photo = store_photo(clean_photo(upload.read()), photos_folder(), clock.now())
