@@ -4,7 +4,7 @@ import schemathesis
 from hypothesis import given, settings
 
 
-def test_places_carry_status_windows_events_and_both_languages(client, freeze, report):
+def test_places_carry_status_windows_festivals_and_both_languages(client, freeze, report):
     freeze("2026-04-15 09:00")
     report("guyi-garden", "peony", "peak", hours_ago=1, percent_open=80, note={"en": "By the pond"})
     data = client.get("/api/v1/places").get_json()
@@ -33,9 +33,19 @@ def test_places_carry_status_windows_events_and_both_languages(client, freeze, r
         "peak_end": "04-22",
         "over": "05-01",
     }
-    lotus_2025 = next(e for e in guyi["events"] if e["key"] == "lotus-exhibition-2025")
-    assert (lotus_2025["start"], lotus_2025["end"]) == ("2025-07-07", "2025-08-07")
-    assert lotus_2025["calendar_url"] == "http://guide.test/en/events/guyi-garden/lotus-exhibition-2025.ics"
+    [lotus] = guyi["festivals"]
+    assert lotus["usual"] == {"start": "07-06", "end": "08-08"}
+    assert lotus["next"] == [
+        {
+            "year": 2026,
+            "start": "2026-07-06",
+            "end": "2026-08-08",
+            "standing": "expected",
+            "end_approximate": False,
+            "on_now": False,
+        }
+    ]
+    assert lotus["calendar_url"] == "http://guide.test/en/events/guyi-garden/lotus-exhibition.ics"
 
 
 def test_etag_gives_304_and_responses_may_be_cached(client):

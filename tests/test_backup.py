@@ -128,8 +128,8 @@ def _edit(document, change):
             r"tables\.place\[3\]: unknown column 'colour'",
         ),
         (
-            lambda text, doc: _edit(doc, lambda d: d["tables"]["event"][0].update(starts_on="next spring")),
-            r"tables\.event\[0\]\.starts_on: 'next spring' is not a date",
+            lambda text, doc: _edit(doc, lambda d: d["tables"]["festival_edition"][0].update(starts_on="next spring")),
+            r"tables\.festival_edition\[0\]\.starts_on: 'next spring' is not a date",
         ),
         (
             lambda text, doc: _edit(doc, lambda d: d["tables"]["plant"][1].update(place_id=999)),

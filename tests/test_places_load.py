@@ -31,11 +31,12 @@ places:
         name: {en: Lotus, zh: 荷花}
         count: 100
         window: {bud: "06-10", first: "06-20", peak_start: "07-01", peak_end: "08-10", over: "10-05"}
-    events:
-      - key: lotus-2025
+    festivals:
+      - key: lotus
         name: {en: Lotus Exhibition, zh: 荷花展}
-        start: 2025-07-07
-        end: 2025-08-07
+        usual: {start: "07-06", end: "08-08"}
+        editions:
+          - {year: 2025, start: 2025-07-07, end: 2025-08-07, source: "https://example.org/lotus"}
 """
 
 
@@ -134,9 +135,9 @@ BAD = {
         VALID.replace('peak_end: "08-10"', 'peak_end: "02-30"'),
         r":17: places\[0\]\.plants\[0\]\.window\.peak_end: .*02-30",
     ),
-    "impossible event date": (
+    "impossible edition date": (
         VALID.replace("end: 2025-08-07", "end: 2025-02-30"),
-        r":22: places\[0\]\.events\[0\]\.end: .*date",
+        r":23: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: .*date",
     ),
     "peak outside the bloom": (
         VALID.replace('peak_end: "08-10"', 'peak_end: "10-20"'),
@@ -150,7 +151,7 @@ BAD = {
         VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
         r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading",
     ),
-    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":23: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
+    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":24: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
     "wrong type": (VALID.replace("count: 100", "count: many"), r":16: places\[0\]\.plants\[0\]\.count: .*integer"),
     "missing field": (
         VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""),
@@ -160,9 +161,9 @@ BAD = {
         VALID.replace("    lat: 31.2916", "    lat: 31.2916\n    lat: 31.3"),
         r":12: places\[0\]\.lat: this key appears twice",
     ),
-    "event ends before it starts": (
+    "edition ends before it starts": (
         VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
-        r":22: places\[0\]\.events\[0\]\.end: the event ends",
+        r":23: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: the edition ends",
     ),
     "empty file": ("", r":1: \(file\): the file is empty"),
     "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),

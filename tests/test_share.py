@@ -133,36 +133,6 @@ def ical(client, url):
     return Calendar.from_ical(response.data)
 
 
-def test_event_calendar_has_all_day_events_with_stable_uids_and_places(client, freeze):
-    freeze("2025-06-01 09:00")
-    events = ical(client, "/en/events.ics").walk("VEVENT")
-    lotus = next(e for e in events if str(e["uid"]) == "event-guyi-garden-lotus-exhibition-2025@jiading-bloom-guide")
-    assert str(lotus["summary"]) == "Shanghai Lotus and Water-Lily Exhibition"
-    assert lotus.decoded("dtstart") == date(2025, 7, 7) and lotus.decoded("dtend") == date(2025, 8, 8)  # exclusive
-    assert "上海市嘉定区南翔镇沪宜公路218号" in str(lotus["location"]) and "218 Huyi Highway" in str(lotus["location"])
-    assert (lotus["geo"].latitude, lotus["geo"].longitude) == (31.2916, 121.317)
-    assert lotus.decoded("dtstamp") and int(lotus["sequence"]) == 0
-    again = ical(client, "/en/events.ics").walk("VEVENT")
-    assert [str(e["uid"]) for e in again] == [str(e["uid"]) for e in events]
-
-
-def test_changing_an_events_dates_raises_its_sequence(guide_app, tmp_path, freeze):
-    from tests.conftest import PLACES_YAML
-
-    freeze("2025-06-01 09:00")
-    moved = tmp_path / "places.yaml"
-    moved.write_text(
-        PLACES_YAML.read_text(encoding="utf-8").replace(
-            "start: 2025-07-07\n        end: 2025-08-07", "start: 2025-07-10\n        end: 2025-08-10"
-        ),
-        encoding="utf-8",
-    )
-    assert guide_app.test_cli_runner().invoke(args=["places", "load", str(moved)]).exit_code == 0
-    event = ical(guide_app.test_client(), "/zh/events/guyi-garden/lotus-exhibition-2025.ics").walk("VEVENT")[0]
-    assert int(event["sequence"]) == 1 and event.decoded("dtstart") == date(2025, 7, 10)
-    assert str(event["summary"]) == "上海荷花睡莲展"
-
-
 @pytest.mark.parametrize("today", ["2026-11-25 09:00", "2027-01-10 09:00"])
 def test_bloom_calendar_gives_each_plants_next_season_in_order(client, freeze, today):
     """On 25 November the wintersweet's season to come runs December 2026 to February 2027; in
@@ -226,14 +196,6 @@ def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
         assert entry.link == "http://guide.test/" + lang + "/places/guyi-garden"
         assert entry.id.startswith("tag:jiading-bloom-guide,2026:report/")
         assert "wang" not in response.get_data(as_text=True)
-
-
-def test_events_page_offers_the_calendars(client, freeze):
-    freeze("2025-07-20 09:00")
-    html = client.get("/en/events").get_data(as_text=True)
-    assert 'href="/en/events.ics"' in html
-    assert 'href="/en/events/guyi-garden/lotus-exhibition-2025.ics">Add to calendar' in html
-    assert "lotus-exhibition-2024.ics" not in html  # past editions need no reminder
 
 
 def test_every_page_leads_concierges_to_their_handout(client):

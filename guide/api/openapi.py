@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guide.core.bloom import BloomStage
+from guide.core.festivals import Standing
 from guide.core.scales import Scale
 
 MONTH_DAY = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "04-12"}
@@ -87,15 +88,44 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
-    "Event": {
+    "Edition": {
         "type": "object",
-        "required": ["key", "name", "description", "start", "end", "calendar_url"],
+        "required": ["year", "start", "end", "standing", "end_approximate", "on_now"],
+        "properties": {
+            "year": {"type": "integer"},
+            "start": {"type": "string", "format": "date"},
+            "end": {"type": "string", "format": "date", "description": "The last day (inclusive)."},
+            "standing": {
+                "type": "string",
+                "enum": [s.value for s in Standing],
+                "description": "confirmed: announced; expected: from the usual dates, not yet announced; cancelled.",
+            },
+            "end_approximate": {"type": "boolean"},
+            "on_now": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    },
+    "Festival": {
+        "type": "object",
+        "required": ["key", "name", "description", "usual", "next", "calendar_url"],
         "properties": {
             "key": {"type": "string"},
             "name": _ref("Text"),
             "description": _nullable(TEXT),
-            "start": {"type": "string", "format": "date"},
-            "end": {"type": "string", "format": "date", "description": "The last day (inclusive)."},
+            "usual": _nullable(
+                {
+                    "type": "object",
+                    "description": "The usual time of year (month-days, inclusive); null for a one-off.",
+                    "required": ["start", "end"],
+                    "properties": {"start": MONTH_DAY, "end": MONTH_DAY},
+                    "additionalProperties": False,
+                }
+            ),
+            "next": {
+                "type": "array",
+                "items": _ref("Edition"),
+                "description": "The edition on now or next, preceded by a cancelled one of that time.",
+            },
             "calendar_url": {"type": "string", "format": "uri"},
         },
         "additionalProperties": False,
@@ -116,7 +146,7 @@ SCHEMAS = {
             "urls",
             "share_url",
             "plants",
-            "events",
+            "festivals",
         ],
         "properties": {
             "slug": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
@@ -145,7 +175,7 @@ SCHEMAS = {
                 "description": "A link that opens the page in each visitor's language.",
             },
             "plants": {"type": "array", "items": _ref("Plant")},
-            "events": {"type": "array", "items": _ref("Event")},
+            "festivals": {"type": "array", "items": _ref("Festival")},
         },
         "additionalProperties": False,
     },
@@ -189,7 +219,7 @@ def document(server: str) -> dict:
             "description": (
                 "What is blooming at Jiading's gardens: each place with its plants' current "
                 "status (a fresh staff report, or an estimate from the usual dates), bloom "
-                "windows and events, in every language at once. Read-only, open to any origin."
+                "windows and festivals, in every language at once. Read-only, open to any origin."
             ),
         },
         "servers": [{"url": server}],

@@ -1,16 +1,19 @@
-"""/api/v1/: places with their current status, bloom windows and events, in every language at once."""
+"""/api/v1/: places with their current status, bloom windows and festivals, in every language at once."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask import Blueprint, jsonify, request
 from flask_babel import force_locale
 
 from guide.api.openapi import document
 from guide.core import clock
+from guide.core.festivals import When
 from guide.core.i18n import languages
 from guide.core.scales import Shown
 from guide.places import queries
-from guide.places.models import WINDOW_FIELDS, Event, Place
+from guide.places.models import WINDOW_FIELDS, Festival, Place
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
@@ -82,7 +85,7 @@ def _place(place: Place, sightings) -> dict:
         "urls": {code: absolute_url("places.place", lang=code, slug=place.slug) for code in languages()},
         "share_url": absolute_url("site.place_link", slug=place.slug),
         "plants": [_plant(s) for s in sightings],
-        "events": [_event(e) for e in place.events],
+        "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
     }
 
 
@@ -107,12 +110,23 @@ def _plant(s) -> dict:
     }
 
 
-def _event(e: Event) -> dict:
+def _festival(festival: Festival, today: date) -> dict:
+    usual = festival.usual
     return {
-        "key": e.key,
-        "name": e.name,
-        "description": e.description,
-        "start": e.starts_on.isoformat(),
-        "end": e.ends_on.isoformat(),
-        "calendar_url": absolute_url("share.event_calendar", lang="en", slug=e.place.slug, key=e.key),
+        "key": festival.key,
+        "name": festival.name,
+        "description": festival.description,
+        "usual": {"start": str(usual.start), "end": str(usual.end)} if usual else None,
+        "next": [
+            {
+                "year": e.year,
+                "start": e.start.isoformat(),
+                "end": e.end.isoformat(),
+                "standing": e.standing.value,
+                "end_approximate": e.end_approximate,
+                "on_now": e.when(today) is When.NOW,
+            }
+            for e in festival.upcoming(today)
+        ],
+        "calendar_url": absolute_url("share.event_calendar", lang="en", slug=festival.place.slug, key=festival.key),
     }

@@ -1,4 +1,4 @@
-"""Places, the plants that bloom there and their events, as loaded from data/places.yaml; and
+"""Places, the plants that bloom there and their festivals, as loaded from data/places.yaml; and
 the bloom reports staff file on those plants, which the public pages and the staff side both read.
 
 Reports are append-only: a wrong one is retracted (kept, marked, logged), never edited.
@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guide.core import festivals
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
+from guide.core.festivals import Edition, Standing, Usual
 from guide.core.scales import Scale, Shown
 from guide.extensions import Model, UTCDateTime
 
@@ -50,8 +52,8 @@ class Place(Model):
     plants: Mapped[list[Plant]] = relationship(
         back_populates="place", order_by="Plant.position", cascade="all, delete-orphan"
     )
-    events: Mapped[list[Event]] = relationship(
-        back_populates="place", order_by="Event.starts_on", cascade="all, delete-orphan"
+    festivals: Mapped[list[Festival]] = relationship(
+        back_populates="place", order_by="Festival.key", cascade="all, delete-orphan"
     )
 
     @property
@@ -102,27 +104,75 @@ class Plant(Model):
 WINDOW_FIELDS = ("bud", "first", "peak_start", "peak_end", "over")
 
 
-class Event(Model):
-    """A festival or exhibition at a place, on this year's dates (inclusive)."""
+class Festival(Model):
+    """A festival or exhibition at a place: described once, with its usual time of year (none for
+    a one-off) and its editions by year."""
 
-    __tablename__ = "event"
+    __tablename__ = "festival"
     __table_args__ = (UniqueConstraint("place_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
     key: Mapped[str] = mapped_column(String(80))
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
     name: Mapped[LocalizedText] = mapped_column(JSON)
     description: Mapped[LocalizedText | None] = mapped_column(JSON)
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
-    # Raised whenever the dates change, so that calendar apps update the event (RFC 5545).
-    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    usual_start: Mapped[str | None] = mapped_column(String(5))  # "MM-DD"
+    usual_end: Mapped[str | None] = mapped_column(String(5))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    place: Mapped[Place] = relationship(back_populates="events")
+    place: Mapped[Place] = relationship(back_populates="festivals")
+    editions: Mapped[list[FestivalEdition]] = relationship(
+        back_populates="festival", order_by="FestivalEdition.year", cascade="all, delete-orphan"
+    )
+
+    @property
+    def usual(self) -> Usual | None:
+        if self.usual_start is None or self.usual_end is None:
+            return None
+        return Usual(MonthDay.parse(self.usual_start), MonthDay.parse(self.usual_end))
+
+    @property
+    def announced(self) -> dict[int, Edition]:
+        return {e.year: e.as_edition() for e in self.editions}
+
+    def upcoming(self, today: date) -> list[Edition]:
+        return festivals.upcoming(self.usual, self.announced, today)
+
+    def past(self, today: date) -> list[Edition]:
+        return festivals.past(self.announced, today)
 
     def __repr__(self) -> str:
-        return f"<Event {self.key} {self.starts_on}–{self.ends_on}>"
+        return f"<Festival {self.key}>"
+
+
+class FestivalEdition(Model):
+    """One year's edition as announced: its dates (inclusive) with a source, or cancelled."""
+
+    __tablename__ = "festival_edition"
+    __table_args__ = (UniqueConstraint("festival_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(ForeignKey("festival.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    end_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(500))
+    # Raised whenever dates or standing change, so that calendar apps update the entry (RFC 5545);
+    # an expected edition (no row) is sequence 0, so a confirmation starts at 1.
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    festival: Mapped[Festival] = relationship(back_populates="editions")
+
+    def as_edition(self) -> Edition:
+        standing = Standing.CANCELLED if self.cancelled else Standing.CONFIRMED
+        return Edition(self.year, self.starts_on, self.ends_on, standing, self.end_approximate, self.sequence)
+
+    def __repr__(self) -> str:
+        return f"<FestivalEdition {self.year} {self.starts_on}–{self.ends_on}{' cancelled' if self.cancelled else ''}>"
 
 
 class Photo(Model):

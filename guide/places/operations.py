@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select, true, update
 
 from guide.extensions import db
-from guide.places.models import WINDOW_FIELDS, Event, Place, Plant
-from guide.places.schema import PlaceIn, PlacesFile
+from guide.places.models import WINDOW_FIELDS, Festival, FestivalEdition, Place, Plant
+from guide.places.schema import EditionIn, PlaceIn, PlacesFile
 from guide.site import cache
 
 _PLACE_FIELDS = (
@@ -63,7 +63,7 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
         values.update(position=position, listed=True)
         changed = _assign(place, values)
         changed |= _sync_plants(place, data, now)
-        changed |= _sync_events(place, data, now)
+        changed |= _sync_festivals(place, data, now)
         if changed:
             place.updated_at = now
             if data.slug not in result.created:
@@ -120,21 +120,58 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
     return changed
 
 
-def _sync_events(place: Place, data: PlaceIn, now: datetime) -> bool:
-    by_key = {event.key: event for event in place.events}
+def _sync_festivals(place: Place, data: PlaceIn, now: datetime) -> bool:
+    by_key = {festival.key: festival for festival in place.festivals}
     changed = False
-    for item in data.events:
-        event = by_key.pop(item.key, None)
-        if event is None:
-            event = Event(key=item.key, sequence=0)
-            place.events.append(event)
-        if event.id is not None and (event.starts_on, event.ends_on) != (item.start, item.end):
-            event.sequence += 1
-        values = {"name": item.name, "description": item.description, "starts_on": item.start, "ends_on": item.end}
-        if _assign(event, values):
-            event.updated_at = now
+    for item in data.festivals:
+        festival = by_key.pop(item.key, None)
+        if festival is None:
+            festival = Festival(key=item.key)
+            place.festivals.append(festival)
+        values = {
+            "name": item.name,
+            "description": item.description,
+            "usual_start": item.usual.start if item.usual else None,
+            "usual_end": item.usual.end if item.usual else None,
+            "listed": True,
+        }
+        edited = _assign(festival, values)
+        edited |= _sync_editions(festival, item.editions, now)
+        if edited:
+            festival.updated_at = now
             changed = True
-    for event in by_key.values():  # events carry no history of their own
-        place.events.remove(event)
-        changed = True
+    for festival in by_key.values():  # gone from the file: its editions stay, it is not shown
+        if festival.listed:
+            festival.listed = False
+            festival.updated_at = now
+            changed = True
+    return changed
+
+
+def _sync_editions(festival: Festival, items: list[EditionIn], now: datetime) -> bool:
+    """Editions named in the file take its dates; a change of dates or standing raises the
+    sequence, so calendar apps update the entry. Editions the file does not name stay."""
+    by_year = {edition.year: edition for edition in festival.editions}
+    changed = False
+    for item in items:
+        edition = by_year.get(item.year)
+        if edition is None:
+            edition = FestivalEdition(year=item.year, sequence=1)
+            festival.editions.append(edition)
+        values = {
+            "starts_on": item.start,
+            "ends_on": item.end,
+            "end_approximate": item.end_approximate,
+            "cancelled": item.cancelled,
+            "source": item.source,
+        }
+        moved = edition.id is not None and (edition.starts_on, edition.ends_on, edition.cancelled) != (
+            item.start,
+            item.end,
+            item.cancelled,
+        )
+        if _assign(edition, values):
+            edition.sequence += 1 if moved else 0
+            edition.updated_at = now
+            changed = True
     return changed

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from guide.core.bloom import Status, current_status
+from guide.core.festivals import Edition, When
 from guide.core.scales import Shown
 from guide.extensions import db
-from guide.places.models import BloomReport, Event, Place, Plant
+from guide.places.models import BloomReport, Festival, Place, Plant
 from guide.places.schema import is_slug
 
 
@@ -52,7 +53,7 @@ def listed_places() -> list[Place]:
             select(Place)
             .where(Place.listed)
             .order_by(Place.position)
-            .options(selectinload(Place.plants), selectinload(Place.events))
+            .options(selectinload(Place.plants), selectinload(Place.festivals))
         )
     )
 
@@ -64,7 +65,7 @@ def listed_place(slug: str) -> Place | None:
     return db.session.scalar(
         select(Place)
         .where(Place.slug == slug, Place.listed)
-        .options(selectinload(Place.plants), selectinload(Place.events))
+        .options(selectinload(Place.plants), selectinload(Place.festivals))
     )
 
 
@@ -134,32 +135,42 @@ def place_reports(place: Place, limit: int = 200) -> list[BloomReport]:
     )
 
 
-def events_overlapping(start: date, end: date, place: Place | None = None) -> list[Event]:
-    """Listed places' events that run on any day from start to end, soonest first."""
+@dataclass(frozen=True)
+class Billing:
+    """A festival's edition as the pages bill it: on now, coming, or past."""
+
+    festival: Festival
+    edition: Edition
+    when: When
+
+    @property
+    def place(self) -> Place:
+        return self.festival.place
+
+
+def festivals(place: Place | None = None) -> list[Festival]:
     query = (
-        select(Event)
-        .join(Event.place)
-        .where(Place.listed, Event.ends_on >= start, Event.starts_on <= end)
-        .order_by(Event.starts_on, Event.id)
-        .options(selectinload(Event.place))
+        select(Festival)
+        .join(Festival.place)
+        .where(Place.listed, Festival.listed)
+        .options(selectinload(Festival.place), selectinload(Festival.editions))
     )
     if place is not None:
-        query = query.where(Event.place_id == place.id)
+        query = query.where(Festival.place_id == place.id)
     return list(db.session.scalars(query))
 
 
-def events_before(day: date, limit: int) -> list[Event]:
-    """Listed places' events that ended before a day, latest first."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .join(Event.place)
-            .where(Place.listed, Event.ends_on < day)
-            .order_by(Event.starts_on.desc(), Event.id)
-            .limit(limit)
-            .options(selectinload(Event.place))
-        )
-    )
+def billings(today: date, place: Place | None = None) -> list[Billing]:
+    """Every festival's editions on now or next (an expected one when none is announced, and a
+    cancelled one of that time), soonest first."""
+    found = [Billing(f, e, e.when(today)) for f in festivals(place) for e in f.upcoming(today)]
+    return sorted(found, key=lambda b: (b.edition.start, b.festival.key))
+
+
+def past_billings(today: date, place: Place | None = None, limit: int = 12) -> list[Billing]:
+    """Confirmed editions that have ended, latest first: when to expect the next one."""
+    found = [Billing(f, e, When.PAST) for f in festivals(place) for e in f.past(today)]
+    return sorted(found, key=lambda b: b.edition.start, reverse=True)[:limit]
 
 
 def recent_reports(places: list[Place], limit: int = 50) -> list[BloomReport]:

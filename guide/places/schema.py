@@ -61,12 +61,36 @@ class PlantIn(_Strict):
     window: WindowIn
 
 
-class EventIn(_Strict):
+class UsualIn(_Strict):
+    """A festival's usual dates, as month-days, first and last day included."""
+
+    start: str
+    end: str
+
+    @field_validator("*")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        MonthDay.parse(value)
+        return value
+
+
+class EditionIn(_Strict):
+    """One year's edition: its dates with the source that announced them, or cancelled."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    start: Annotated[date, Field(strict=False)]
+    end: Annotated[date, Field(strict=False)]
+    end_approximate: bool = False  # the source gives a duration ("about a month"), not the last day
+    cancelled: bool = False
+    source: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class FestivalIn(_Strict):
     key: Slug
     name: Text
     description: Text | None = None
-    start: Annotated[date, Field(strict=False)]
-    end: Annotated[date, Field(strict=False)]
+    usual: UsualIn | None = None  # none for a one-off: no edition is ever expected
+    editions: list[EditionIn] = []
 
 
 class PlaceIn(_Strict):
@@ -84,7 +108,7 @@ class PlaceIn(_Strict):
     coords_estimated: bool = False
     sources: list[str] = []
     plants: list[PlantIn] = Field(min_length=1)
-    events: list[EventIn] = []
+    festivals: list[FestivalIn] = []
 
 
 class PlacesFile(_Strict):
@@ -171,7 +195,7 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
                 yield (*at, axis), f"{name} {value} is outside Jiading ({low}–{high})"
         yield from _text_problems(place, PlaceIn, at, languages)
-        for kind, model in (("plants", PlantIn), ("events", EventIn)):
+        for kind, model in (("plants", PlantIn), ("festivals", FestivalIn)):
             keys: set[str] = set()
             for j, item in _dicts(place.get(kind)):
                 iat = (*at, kind, j)
@@ -181,6 +205,7 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
                 keys.add(key)
                 yield from _text_problems(item, model, iat, languages)
                 yield from _order_problems(item, iat)
+                yield from _edition_problems(item, iat)
 
 
 def _dicts(items: Any):
@@ -188,7 +213,7 @@ def _dicts(items: Any):
 
 
 def _order_problems(item: dict, at: tuple):
-    """A bloom window in order, peak inside the bloom; an event that ends after it starts."""
+    """A bloom window in order, peak inside the bloom."""
     window = item.get("window")
     if isinstance(window, dict):
         try:
@@ -197,9 +222,22 @@ def _order_problems(item: dict, at: tuple):
             return  # reported by the schema
         for field, msg in BloomWindow(*points).problems():
             yield (*at, "window", field), msg
-    start, end = item.get("start"), item.get("end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        yield (*at, "end"), f"the event ends ({end}) before it starts ({start})"
+
+
+def _edition_problems(festival: dict, at: tuple):
+    """Each edition in its own year, ending after it starts, a year named once."""
+    years: set[int] = set()
+    for k, edition in _dicts(festival.get("editions")):
+        eat = (*at, "editions", k)
+        year, start, end = edition.get("year"), edition.get("start"), edition.get("end")
+        if isinstance(year, int):
+            if year in years:
+                yield (*eat, "year"), f"the {year} edition is listed twice"
+            years.add(year)
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            yield (*eat, "end"), f"the edition ends ({end}) before it starts ({start})"
+        if isinstance(start, date) and isinstance(year, int) and start.year != year:
+            yield (*eat, "start"), f"the {year} edition starts in {start.year}"
 
 
 def _text_problems(item: dict, model: type[BaseModel], at: tuple, languages: tuple[str, ...]):

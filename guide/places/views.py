@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import _
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
+from guide.core.festivals import When
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, plain
 from guide.core.maps import TILES, Pin, build_map
@@ -45,7 +46,7 @@ def home():
         next_up=next_up,
         today=today,
         now=now,
-        events=queries.events_overlapping(today, today + SOON),
+        events=[b for b in queries.billings(today) if b.edition.start <= today + SOON],
         map=_map(seen, now),
         places=places,
     )
@@ -66,8 +67,8 @@ def place(slug: str):
         now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
         month_starts=month_starts(),
-        events=queries.events_overlapping(today, date.max, found),
-        past_events=[e for e in found.events if e.ends_on < today][::-1],
+        events=queries.billings(today, found),
+        past_events=queries.past_billings(today, found),
         links=navigation_links(found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", "")),
         map=_map(seen, now, zoom=15),
     )
@@ -128,13 +129,13 @@ def calendar():
 @cached_page
 def events():
     today = clock.today()
-    current = queries.events_overlapping(today, date.max)
+    current = queries.billings(today)
     return render_template(
         "places/events.html",
         today=today,
-        happening=[e for e in current if e.starts_on <= today],
-        upcoming=[e for e in current if e.starts_on > today],
-        past=queries.events_before(today, limit=12),
+        happening=[b for b in current if b.when is When.NOW],
+        upcoming=[b for b in current if b.when is When.COMING],
+        past=queries.past_billings(today),
     )
 
 

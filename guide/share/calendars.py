@@ -14,9 +14,11 @@ from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from guide.core.festivals import Standing
 from guide.core.i18n import localized
 from guide.core.scales import Scale
-from guide.places.models import Event, Place
+from guide.places.models import Place
+from guide.places.queries import Billing
 from guide.site.helpers import absolute_url
 
 UID_DOMAIN = "jiading-bloom-guide"
@@ -63,22 +65,33 @@ def _all_day(
     return event
 
 
-def events_calendar(events: list[Event], lang: str, name: str) -> Calendar:
-    """Festivals and exhibitions, in one language."""
+STATUS = {Standing.CONFIRMED: "CONFIRMED", Standing.EXPECTED: "TENTATIVE", Standing.CANCELLED: "CANCELLED"}
+
+
+def festivals_calendar(billings: list[Billing], lang: str, name: str) -> Calendar:
+    """Festivals' next editions, in one language: confirmed ones as confirmed, expected ones as
+    tentative, cancelled ones as cancelled. An edition's UID is its festival and year, so when
+    an expected edition is confirmed a calendar app updates the entry (SEQUENCE rises)."""
     cal = _calendar(name)
-    for e in events:
-        cal.add_component(
-            _all_day(
-                f"event-{e.place.slug}-{e.key}",
-                localized(e.name, lang)[0],
-                e.starts_on,
-                e.ends_on,
-                e.updated_at,
-                e.sequence,
-                _where(e.place, lang),
-                localized(e.description, lang)[0] if e.description else None,
-            )
+    for b in billings:
+        festival, edition = b.festival, b.edition
+        notes = [localized(festival.description, lang)[0]] if festival.description else []
+        if edition.standing is Standing.EXPECTED:
+            notes.append(_("Expected from the usual dates: this year's dates are not yet announced."))
+        if edition.end_approximate:
+            notes.append(_("The end date is approximate."))
+        event = _all_day(
+            f"festival-{festival.place.slug}-{festival.key}-{edition.year}",
+            localized(festival.name, lang)[0],
+            edition.start,
+            edition.end,
+            festival.updated_at,
+            edition.sequence,
+            _where(festival.place, lang),
+            " ".join(notes) or None,
         )
+        event.add("status", STATUS[edition.standing])
+        cal.add_component(event)
     return cal
 
 

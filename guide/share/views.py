@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import _, force_locale
@@ -87,10 +86,10 @@ def concierge():
 @bp.get("/events.ics")
 @cached_page
 def events_calendar():
-    today = clock.today()
-    events = queries.events_overlapping(today - timedelta(days=366), date.max)
+    billings = queries.billings(clock.today())
     return _ical(
-        calendars.events_calendar(events, page_lang(), _("Jiading flower festivals")), "jiading-flower-festivals.ics"
+        calendars.festivals_calendar(billings, page_lang(), _("Jiading flower festivals")),
+        "jiading-flower-festivals.ics",
     )
 
 
@@ -98,10 +97,11 @@ def events_calendar():
 @cached_page(revision=queries.place_revision)
 def event_calendar(slug: str, key: str):
     found = queries.listed_place(slug)
-    event = next((e for e in found.events if e.key == key), None) if found else None
-    if event is None:
+    billings = [b for b in queries.billings(clock.today(), found) if b.festival.key == key] if found else []
+    if not billings:
         abort(404)
-    return _ical(calendars.events_calendar([event], page_lang(), plain(event.name)), f"{slug}-{key}.ics")
+    name = plain(billings[0].festival.name)
+    return _ical(calendars.festivals_calendar(billings, page_lang(), name), f"{slug}-{key}.ics")
 
 
 @bp.get("/places/<slug>/bloom.ics")

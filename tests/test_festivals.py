@@ -1,0 +1,197 @@
+"""Festivals that come back every year: the next edition is always known, and honest about it."""
+
+from datetime import date
+
+import pytest
+from icalendar import Calendar
+
+from guide.core.bloom import MonthDay
+from guide.core.festivals import Edition, Standing, Usual, When, past, upcoming
+from tests.conftest import PLACES_YAML
+
+AUTUMN = Usual(MonthDay(10, 28), MonthDay(11, 27))
+WINTER = Usual(MonthDay(12, 20), MonthDay(2, 10))  # across New Year
+
+
+def confirmed(year, start, end, standing=Standing.CONFIRMED):
+    return Edition(year, date.fromisoformat(start), date.fromisoformat(end), standing)
+
+
+@pytest.mark.parametrize(
+    "today, year, when",
+    [
+        (date(2026, 3, 1), 2026, When.COMING),
+        (date(2026, 10, 28), 2026, When.NOW),
+        (date(2026, 11, 27), 2026, When.NOW),
+        (date(2026, 11, 28), 2027, When.COMING),
+        (date(2026, 12, 31), 2027, When.COMING),
+    ],
+)
+def test_without_an_announcement_the_next_edition_is_expected_from_the_usual_dates(today, year, when):
+    [edition] = upcoming(AUTUMN, {}, today)
+    assert (edition.year, edition.standing, edition.when(today)) == (year, Standing.EXPECTED, when)
+    assert (edition.start, edition.end) == (date(year, 10, 28), date(year, 11, 27))
+
+
+def test_an_announced_edition_takes_the_place_of_the_expected_one():
+    announced = {2026: confirmed(2026, "2026-11-01", "2026-11-30")}
+    [edition] = upcoming(AUTUMN, announced, date(2026, 10, 30))
+    assert edition.standing is Standing.CONFIRMED and edition.when(date(2026, 10, 30)) is When.COMING
+    assert upcoming(AUTUMN, announced, date(2026, 11, 29))[0].when(date(2026, 11, 29)) is When.NOW
+
+
+def test_a_cancelled_edition_is_shown_with_the_one_after_it():
+    announced = {2026: confirmed(2026, "2026-10-28", "2026-11-27", Standing.CANCELLED)}
+    editions = upcoming(AUTUMN, announced, date(2026, 11, 1))
+    assert [(e.year, e.standing) for e in editions] == [(2026, Standing.CANCELLED), (2027, Standing.EXPECTED)]
+
+
+def test_a_festival_across_new_year_is_on_in_january():
+    [edition] = upcoming(WINTER, {}, date(2027, 1, 15))
+    assert (edition.year, edition.start, edition.end) == (2026, date(2026, 12, 20), date(2027, 2, 10))
+    assert edition.when(date(2027, 1, 15)) is When.NOW
+
+
+def test_a_one_off_has_no_expected_edition_and_its_past_stays_past():
+    once = {2021: confirmed(2021, "2021-04-17", "2021-04-17")}
+    assert upcoming(None, once, date(2026, 4, 1)) == []
+    assert [e.year for e in past(once, date(2026, 4, 1))] == [2021]
+
+
+def test_past_lists_only_confirmed_editions_latest_first_and_few():
+    announced = {y: confirmed(y, f"{y}-10-28", f"{y}-11-27") for y in range(2015, 2026)}
+    announced[2024] = confirmed(2024, "2024-10-28", "2024-11-27", Standing.CANCELLED)
+    assert [e.year for e in past(announced, date(2026, 11, 1))] == [2025, 2023, 2022]
+
+
+# The real guide on chosen dates.
+
+
+def section(html: str, heading: str, following: str) -> str:
+    return (
+        html.split(f'id="{heading}"')[1].split(f'id="{following}"')[0]
+        if following
+        else html.split(f'id="{heading}"')[1]
+    )
+
+
+def test_on_25_november_the_chrysanthemum_show_is_expected_on_now(client, freeze):
+    freeze("2026-11-25 10:00")
+    html = client.get("/en/events").get_data(as_text=True)
+    on_now = section(html, "on-heading", "up-heading")
+    assert "Jiading Chrysanthemum Exhibition" in on_now
+    assert "Usually Oct 28\u2009–\u2009Nov 27; this year's dates not yet announced." in on_now
+    assert "usually on now" in on_now
+    assert "Jiading Chrysanthemum Exhibition" in section(
+        client.get("/en/").get_data(as_text=True), "events-heading", ""
+    )
+    zh = client.get("/zh/events").get_data(as_text=True)
+    assert "通常在10月28日至11月27日举办，今年的日期尚未公布。" in section(zh, "on-heading", "up-heading")
+
+
+def ical(client, url) -> Calendar:
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.data)
+
+
+def vevent(client, url, uid):
+    return next(e for e in ical(client, url).walk("VEVENT") if str(e["uid"]) == f"{uid}@jiading-bloom-guide")
+
+
+CHRYSANTHEMUM_2026 = "festival-huilongtan-park-chrysanthemum-exhibition-2026"
+EDITIONS = "        editions:\n          # The source says"
+
+
+def load(app, tmp_path, text):
+    path = tmp_path / "places.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["places", "load", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_expected_edition_is_tentative_and_confirming_it_updates_the_same_calendar_entry(
+    guide_app, tmp_path, freeze
+):
+    freeze("2026-10-01 10:00")
+    client = guide_app.test_client()
+    expected = vevent(client, "/en/events.ics", CHRYSANTHEMUM_2026)
+    assert str(expected["status"]) == "TENTATIVE" and int(expected["sequence"]) == 0
+    assert "not yet announced" in str(expected["description"])
+    assert expected.decoded("dtstart") == date(2026, 10, 28) and expected.decoded("dtend") == date(2026, 11, 28)
+    assert "上海市嘉定区" in str(expected["location"]) and "Huilongtan" in str(expected["location"])
+    assert expected["geo"].latitude and str(expected["transp"]) == "TRANSPARENT"
+    announced = '          - {year: 2026, start: 2026-10-30, end: 2026-11-29, source: "https://example.org/2026"}\n'
+    load(
+        guide_app,
+        tmp_path,
+        PLACES_YAML.read_text(encoding="utf-8").replace(
+            EDITIONS, "        editions:\n" + announced + "          # The source says"
+        ),
+    )
+    again = vevent(client, "/en/events.ics", CHRYSANTHEMUM_2026)
+    assert str(again["status"]) == "CONFIRMED" and int(again["sequence"]) > int(expected["sequence"])
+    assert again.decoded("dtstart") == date(2026, 10, 30) and again.decoded("dtend") == date(2026, 11, 30)
+    place_calendar = vevent(client, "/zh/events/huilongtan-park/chrysanthemum-exhibition.ics", CHRYSANTHEMUM_2026)
+    assert str(place_calendar["summary"]) == "嘉定菊花展" and int(place_calendar["sequence"]) == int(again["sequence"])
+    moved = announced.replace("2026-10-30", "2026-11-02")
+    load(
+        guide_app,
+        tmp_path,
+        PLACES_YAML.read_text(encoding="utf-8").replace(
+            EDITIONS, "        editions:\n" + moved + "          # The source says"
+        ),
+    )
+    assert int(vevent(client, "/en/events.ics", CHRYSANTHEMUM_2026)["sequence"]) > int(again["sequence"])
+
+
+def test_a_cancelled_edition_says_so_and_the_next_year_is_expected(guide_app, tmp_path, freeze):
+    freeze("2026-11-01 10:00")
+    cancelled = '          - {year: 2026, start: 2026-10-28, end: 2026-11-27, cancelled: true, source: "https://example.org/off"}\n'
+    load(
+        guide_app,
+        tmp_path,
+        PLACES_YAML.read_text(encoding="utf-8").replace(
+            EDITIONS, "        editions:\n" + cancelled + "          # The source says"
+        ),
+    )
+    client = guide_app.test_client()
+    html = client.get("/en/places/huilongtan-park").get_data(as_text=True)
+    assert "Cancelled this year" in html and "Usually Oct 28\u2009–\u2009Nov 27" in html
+    statuses = {str(e["uid"]).split("@")[0]: str(e["status"]) for e in ical(client, "/en/events.ics").walk("VEVENT")}
+    assert statuses[CHRYSANTHEMUM_2026] == "CANCELLED"
+    assert statuses["festival-huilongtan-park-chrysanthemum-exhibition-2027"] == "TENTATIVE"
+
+
+def test_on_a_confirmed_editions_dates_the_pages_show_them(client, freeze):
+    freeze("2025-07-20 09:00")
+    html = client.get("/en/events").get_data(as_text=True)
+    on_now = section(html, "on-heading", "up-heading")
+    assert "Shanghai Lotus and Water-Lily Exhibition" in on_now and "Jul 6\u2009–\u2009Aug 7" in on_now
+    assert "(end date approximate)" in on_now and "on now" in on_now
+    assert "Jiading Chrysanthemum Exhibition" in section(html, "past-heading", "")
+    assert 'href="/en/events/guyi-garden/lotus-exhibition.ics">Add to calendar' in html
+    api = client.get("/api/v1/places/guyi-garden").get_json()["festivals"][0]["next"]
+    assert api == [
+        {
+            "year": 2025,
+            "start": "2025-07-06",
+            "end": "2025-08-07",
+            "standing": "confirmed",
+            "end_approximate": True,
+            "on_now": True,
+        }
+    ]
+
+
+def test_the_loader_refuses_editions_that_contradict_themselves(guide_app, tmp_path):
+    text = PLACES_YAML.read_text(encoding="utf-8").replace(
+        "{year: 2023, start: 2023-11-01, end: 2023-11-25,", "{year: 2024, start: 2023-11-26, end: 2023-11-25,"
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = guide_app.test_cli_runner().invoke(args=["places", "load", str(path)])
+    assert result.exit_code == 1
+    assert "the 2024 edition is listed twice" in result.output
+    assert "the edition ends (2023-11-25) before it starts (2023-11-26)" in result.output
+    assert "the 2024 edition starts in 2023" in result.output
