@@ -38,18 +38,22 @@ Text = dict[str, Annotated[str, Field(min_length=1)]]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
 
 
-class WindowIn(_Strict):
-    bud: str
-    first: str
-    peak_start: str
-    peak_end: str
-    over: str
+class _MonthDays(_Strict):
+    """Every field a month-day "MM-DD"."""
 
     @field_validator("*")
     @classmethod
     def _month_day(cls, value: str) -> str:
         MonthDay.parse(value)
         return value
+
+
+class WindowIn(_MonthDays):
+    bud: str
+    first: str
+    peak_start: str
+    peak_end: str
+    over: str
 
 
 class PlantIn(_Strict):
@@ -61,17 +65,11 @@ class PlantIn(_Strict):
     window: WindowIn
 
 
-class UsualIn(_Strict):
+class UsualIn(_MonthDays):
     """A festival's usual dates, as month-days, first and last day included."""
 
     start: str
     end: str
-
-    @field_validator("*")
-    @classmethod
-    def _month_day(cls, value: str) -> str:
-        MonthDay.parse(value)
-        return value
 
 
 class EditionIn(_Strict):
