@@ -34,4 +34,14 @@ def test_navigation_links_carry_the_place():
     baidu = parse_qs(urlsplit(links["baidu"]).query)
     assert baidu["location"] == ["31.2916,121.317"] and baidu["coord_type"] == ["wgs84"] and baidu["src"]
     assert "ll=31.2916%2C121.317" in links["apple"]
-    assert parse_qs(urlsplit(links["google"]).query)["query"] == ["31.2916,121.317"]
+    assert parse_qs(urlsplit(links["google"]).query)["query"] == ["古猗园 & co 沪宜公路218号"]
+
+
+def test_an_estimated_position_is_searched_by_name_and_address_not_pinned():
+    links = navigation_links(31.30, 121.16, "嘉定古树公园", "泰海路230号", estimated=True)
+    assert parse_qs(urlsplit(links["amap"]).query)["keyword"] == ["嘉定古树公园 泰海路230号"]
+    assert urlsplit(links["amap"]).path == "/search"
+    assert parse_qs(urlsplit(links["baidu"]).query)["query"] == ["嘉定古树公园 泰海路230号"]
+    for link in links.values():
+        assert "31.3" not in link and "121.16" not in link  # no pin on the guess
+        assert "%E5%98%89%E5%AE%9A%E5%8F%A4%E6%A0%91%E5%85%AC%E5%9B%AD" in link  # the name, URL-encoded

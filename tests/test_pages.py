@@ -134,7 +134,7 @@ def test_place_page_has_what_a_visitor_needs_to_get_there(client):
 
 def test_place_page_marks_estimated_coordinates(client):
     assert "placed approximately" in client.get("/en/places/jiading-wisteria-park").get_data(as_text=True)
-    assert "placed approximately" not in client.get("/en/places/guyi-garden").get_data(as_text=True)
+    assert "placed approximately" not in client.get("/en/places/qiuxia-garden").get_data(as_text=True)
 
 
 def test_calendar_shows_every_plant_with_a_text_alternative_and_today(client, freeze):

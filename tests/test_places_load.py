@@ -37,6 +37,7 @@ places:
         usual: {start: "07-06", end: "08-08"}
         editions:
           - {year: 2025, start: 2025-07-07, end: 2025-08-07, source: "https://example.org/lotus"}
+    checked: 2026-11-25
 """
 
 
@@ -69,12 +70,7 @@ def test_real_places_file_loads(runner, app):
     assert f"{places_in_the_file()} created" in result.output
     with app.app_context():
         slugs = db.session.scalars(select(Place.slug).order_by(Place.position)).all()
-    assert slugs[:4] == [
-        "jiading-wisteria-park",
-        "nanshuiguan-park",
-        "ziyun-corridor",
-        "huancheng-river-wisteria-corridor",
-    ]
+    assert slugs[:4] == ["jiading-wisteria-park", "nanshuiguan-park", "ziyun-corridor", "guyi-garden"]
 
 
 def test_loading_twice_changes_nothing_not_even_a_timestamp(runner, app, tmp_path):
@@ -151,7 +147,7 @@ BAD = {
         VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
         r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading",
     ),
-    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":24: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
+    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":25: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
     "wrong type": (VALID.replace("count: 100", "count: many"), r":16: places\[0\]\.plants\[0\]\.count: .*integer"),
     "missing field": (
         VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""),

@@ -48,11 +48,22 @@ def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     return lat + d_lat, lon + d_lon
 
 
-def navigation_links(lat: float, lon: float, name: str, address: str) -> dict[str, str]:
-    """Links that open the place in Amap, Baidu Maps, Apple Maps and Google Maps.
+def navigation_links(lat: float, lon: float, name: str, address: str, estimated: bool = False) -> dict[str, str]:
+    """Links that open the place in Amap, Baidu Maps, Apple Maps and Google Maps, each carrying
+    its name. Where the position is only an estimate, the map apps search by name and address
+    instead of dropping a pin on a guess.
 
     Amap and Baidu are told the coordinates are WGS-84 and convert them themselves.
     """
+    search = f"{name} {address}".strip()
+    if estimated:
+        return {
+            "amap": "https://uri.amap.com/search?" + urlencode({"keyword": search, "city": "上海"}),
+            "baidu": "https://api.map.baidu.com/place/search?"
+            + urlencode({"query": search, "region": "上海", "output": "html", "src": BAIDU_SOURCE}),
+            "apple": "https://maps.apple.com/?" + urlencode({"q": search}),
+            "google": "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": search}),
+        }
     return {
         "amap": "https://uri.amap.com/marker?"
         + urlencode({"position": f"{lon},{lat}", "name": name, "coordinate": "wgs84"}),
@@ -64,9 +75,13 @@ def navigation_links(lat: float, lon: float, name: str, address: str) -> dict[st
                 "content": address,
                 "output": "html",
                 "coord_type": "wgs84",
-                "src": "webapp.jiading-bloom-guide",
+                "src": BAIDU_SOURCE,
             }
         ),
         "apple": "https://maps.apple.com/?" + urlencode({"ll": f"{lat},{lon}", "q": name}),
-        "google": "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": f"{lat},{lon}"}),
+        # Google Maps' links take a search or a point, not both: the search carries the name.
+        "google": "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": search}),
     }
+
+
+BAIDU_SOURCE = "webapp.jiading-bloom-guide"

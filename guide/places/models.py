@@ -45,6 +45,11 @@ class Place(Model):
     lon: Mapped[float] = mapped_column(Float)
     coords_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When its facts were last checked, and facts known only from an older source, by year.
+    checked_on: Mapped[date | None] = mapped_column(Date)
+    dated: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
+    # Other names, {"en": [...], "zh": [...]}: a visitor may know it by one of them.
+    other_names: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Grows whenever anything this place's own pages show changes (guide.site.cache).
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -62,6 +67,20 @@ class Place(Model):
 
     def __repr__(self) -> str:
         return f"<Place {self.slug}>"
+
+
+class RetiredSlug(Model):
+    """A slug a place had before: its URLs (printed on cards and handouts) redirect for good."""
+
+    __tablename__ = "retired_slug"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+
+    place: Mapped[Place] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RetiredSlug {self.slug} → place {self.place_id}>"
 
 
 class Plant(Model):

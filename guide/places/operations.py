@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, true, update
 
 from guide.extensions import db
-from guide.places.models import WINDOW_FIELDS, Festival, FestivalEdition, Place, Plant
+from guide.places.models import WINDOW_FIELDS, Festival, FestivalEdition, Place, Plant, RetiredSlug
 from guide.places.schema import EditionIn, PlaceIn, PlacesFile
 from guide.site import cache
 
@@ -26,6 +26,8 @@ _PLACE_FIELDS = (
     "lon",
     "coords_estimated",
     "sources",
+    "dated",
+    "other_names",
 )
 
 
@@ -60,10 +62,11 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
             db.session.add(place)
             result.created.append(data.slug)
         values = {name: getattr(data, name) for name in _PLACE_FIELDS}
-        values.update(position=position, listed=True)
+        values.update(position=position, listed=True, checked_on=data.checked)
         changed = _assign(place, values)
         changed |= _sync_plants(place, data, now)
         changed |= _sync_festivals(place, data, now)
+        changed |= _retire(place, data.retired_slugs)
         if changed:
             place.updated_at = now
             if data.slug not in result.created:
@@ -116,6 +119,21 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
         if plant.listed:
             plant.listed = False
             plant.updated_at = now
+            changed = True
+    return changed
+
+
+def _retire(place: Place, slugs: list[str]) -> bool:
+    """Point each retired slug at this place (they are never deleted: printed links live on)."""
+    changed = False
+    for slug in slugs:
+        with db.session.no_autoflush:  # the place may be new, its other rows not yet filled in
+            row = db.session.get(RetiredSlug, slug)
+        if row is None:
+            db.session.add(RetiredSlug(slug=slug, place=place))
+            changed = True
+        elif row.place is not place:
+            row.place = place
             changed = True
     return changed
 

@@ -14,7 +14,7 @@ from guide.core.bloom import Status, current_status
 from guide.core.festivals import Edition, When
 from guide.core.scales import Shown
 from guide.extensions import db
-from guide.places.models import BloomReport, Festival, Place, Plant
+from guide.places.models import BloomReport, Festival, Place, Plant, RetiredSlug
 from guide.places.schema import is_slug
 
 
@@ -67,6 +67,14 @@ def listed_place(slug: str) -> Place | None:
         .where(Place.slug == slug, Place.listed)
         .options(selectinload(Place.plants), selectinload(Place.festivals))
     )
+
+
+def retired(slug: str) -> Place | None:
+    """The place a retired slug now belongs to, if it is one."""
+    if not is_slug(slug):
+        return None
+    row = db.session.get(RetiredSlug, slug)
+    return row.place if row is not None and row.place.listed else None
 
 
 def place_or_404(slug: str) -> Place:

@@ -105,8 +105,19 @@ class PlaceIn(_Strict):
     lon: float
     coords_estimated: bool = False
     sources: list[str] = []
+    # When these facts were last checked against the sources, and facts known only from an
+    # older source, by that source's year (shown on the page as such).
+    checked: Annotated[date, Field(strict=False)]
+    dated: dict[DatedFact, Annotated[int, Field(ge=1990, le=2100)]] = {}
+    # Other names a visitor may know the place by, per language; and slugs it had before, whose
+    # URLs (printed on cards) redirect here for good.
+    other_names: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
+    retired_slugs: list[Slug] = []
     plants: list[PlantIn] = Field(min_length=1)
     festivals: list[FestivalIn] = []
+
+
+DatedFact = Literal["address", "hours", "ticket", "transit", "tips"]
 
 
 class PlacesFile(_Strict):
@@ -181,6 +192,12 @@ def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile
 def _semantic_problems(data: Any, languages: tuple[str, ...]):
     places = data.get("places") if isinstance(data, dict) else None
     seen: dict[str, int] = {}
+    retired = {
+        old: i
+        for i, place in _dicts(places)
+        for old in (place.get("retired_slugs") if isinstance(place.get("retired_slugs"), list) else [])
+        if isinstance(old, str)
+    }
     for i, place in _dicts(places):
         at = ("places", i)
         slug = place.get("slug")
@@ -188,6 +205,13 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
             yield (*at, "slug"), f"duplicate slug {slug!r} (first used by places[{seen[slug]}])"
         elif isinstance(slug, str):
             seen[slug] = i
+        if isinstance(slug, str) and slug in retired:
+            yield (*at, "slug"), f"{slug!r} is a retired slug of places[{retired[slug]}]: its old links lead there"
+        olds = place.get("retired_slugs")
+        for k, old in enumerate(olds if isinstance(olds, list) else []):
+            if isinstance(old, str) and retired.get(old) != i:
+                yield (*at, "retired_slugs", k), f"{old!r} is retired by places[{retired[old]}] too"
+        yield from _other_name_problems(place, at, languages)
         for axis, (low, high), name in (("lat", JIADING_LAT, "latitude"), ("lon", JIADING_LON, "longitude")):
             value = place.get(axis)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
@@ -204,6 +228,13 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
                 yield from _text_problems(item, model, iat, languages)
                 yield from _order_problems(item, iat)
                 yield from _edition_problems(item, iat)
+
+
+def _other_name_problems(place: dict, at: tuple, languages: tuple[str, ...]):
+    names = place.get("other_names")
+    for lang in names if isinstance(names, dict) else {}:
+        if lang not in languages:
+            yield (*at, "other_names", lang), f"unknown language {lang!r} (this guide serves: {', '.join(languages)})"
 
 
 def _dicts(items: Any):

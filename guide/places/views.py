@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import _
 
 from guide.core import clock
@@ -26,6 +26,20 @@ add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
 COMING_NEXT = 6  # how many upcoming blooms the home page lists
+
+
+@bp.before_app_request
+def follow_retired_slug():
+    """Any URL naming a place by a slug it no longer has (a printed card, a shared link, a
+    feed, the API) answers a permanent redirect to the same URL with its slug today."""
+    endpoint, args = request.endpoint, request.view_args or {}
+    slug = args.get("slug")
+    place = queries.retired(slug) if endpoint and isinstance(slug, str) else None
+    if endpoint is None or place is None:  # the loader never lets a listed place keep a retired slug
+        return None
+    target = url_for(endpoint, **{**args, "slug": place.slug})
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(f"{target}?{query}" if query else target, code=301)
 
 
 @bp.get("/")
@@ -69,7 +83,9 @@ def place(slug: str):
         month_starts=month_starts(),
         events=queries.billings(today, found),
         past_events=queries.past_billings(today, found),
-        links=navigation_links(found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", "")),
+        links=navigation_links(
+            found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
+        ),
         map=_map(seen, now, zoom=15),
     )
 

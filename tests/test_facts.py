@@ -1,0 +1,77 @@
+"""Facts a visitor can rely on: one place under one slug for good, sourced and dated facts."""
+
+import re
+
+import pytest
+
+from tests.conftest import PLACES_YAML
+
+OLD, NEW = "huancheng-river-wisteria-corridor", "ziyun-corridor"
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (f"/zh/places/{OLD}", f"/zh/places/{NEW}"),
+        (f"/en/places/{OLD}", f"/en/places/{NEW}"),
+        (f"/places/{OLD}", f"/places/{NEW}"),
+        (f"/en/places/{OLD}/card", f"/en/places/{NEW}/card"),
+        (f"/zh/places/{OLD}/history", f"/zh/places/{NEW}/history"),
+        (f"/en/places/{OLD}/feed.atom", f"/en/places/{NEW}/feed.atom"),
+        (f"/en/places/{OLD}/bloom.ics", f"/en/places/{NEW}/bloom.ics"),
+        (f"/en/places/{OLD}/map.js", f"/en/places/{NEW}/map.js"),
+        (f"/api/v1/places/{OLD}", f"/api/v1/places/{NEW}"),
+        (f"/embed/zh/places/{OLD}", f"/embed/zh/places/{NEW}"),
+        (f"/en/places/{OLD}?utm=card", f"/en/places/{NEW}?utm=card"),
+    ],
+)
+def test_every_url_of_the_retired_slug_redirects_for_good(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301 and response.headers["Location"] == new
+    assert client.get(new).status_code in (200, 302)
+
+
+def test_the_merged_place_is_recognised_by_its_other_names(client):
+    html = client.get(f"/en/places/{NEW}").get_data(as_text=True)
+    assert "Also known as:" in html and "Huancheng River Wisteria Corridor" in html
+    assert '<span lang="zh-Hans">环城河紫藤长廊</span>' in html
+    description = re.search(r'<meta property="og:description" content="([^"]*)">', html).group(1)
+    assert "Juyuan Garden" in description
+
+
+def write(tmp_path, text):
+    path = tmp_path / "places.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_loader_refuses_a_slug_that_collides_with_a_retired_one(guide_app, tmp_path):
+    text = PLACES_YAML.read_text(encoding="utf-8").replace("  - slug: xincheng-park\n", f"  - slug: {OLD}\n")
+    result = guide_app.test_cli_runner().invoke(args=["places", "load", str(write(tmp_path, text))])
+    assert result.exit_code == 1 and f"'{OLD}' is a retired slug of places[2]" in result.output
+
+
+@pytest.mark.parametrize(
+    "lang, flag", [("en", "(from a 2017 source: it may have changed)"), ("zh", "（资料来自2017年，可能已有变化）")]
+)
+def test_an_old_figure_is_flagged_on_the_page_and_never_on_the_guests_card(client, lang, flag):
+    page = client.get(f"/{lang}/places/huilongtan-park").get_data(as_text=True)
+    hours = page.split('id="visit-heading"')[1]
+    assert flag in hours and ("2026" in page.split('class="muted checked"')[1][:200])
+    card = client.get(f"/{lang}/places/huilongtan-park/card").get_data(as_text=True)
+    assert "8:00–16:00" in card and "2017" not in card and "may have changed" not in card
+
+
+def test_every_chinese_address_names_a_road_or_says_to_navigate_by_name():
+    """A driver needs a road and number, or a junction or landmark on a named road."""
+    import yaml
+
+    road = re.compile(r"(路|公路|街|大道)(\d+号|与|口|（|交叉)|[路街].*(附近|南侧|北侧)|老街\S{2,}（|按“.+”导航")
+    for place in yaml.safe_load(PLACES_YAML.read_text(encoding="utf-8"))["places"]:
+        assert road.search(place["address"]["zh"]), place["slug"]
+
+
+def test_an_estimated_position_opens_map_apps_by_name(client):
+    html = client.get("/en/places/anting-ancient-ginkgo").get_data(as_text=True)
+    amap = re.search(r'href="(https://uri\.amap\.com/[^"]+)"', html).group(1)
+    assert amap.startswith("https://uri.amap.com/search?keyword=") and "position=" not in amap
