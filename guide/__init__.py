@@ -37,10 +37,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from guide.places import views as places_views
     from guide.share import views as share_views
     from guide.staff import cli as staff_cli
+    from guide.staff import editing
     from guide.staff import views as staff_views
 
     site.init_app(app)
-    for blueprint in (places_views.bp, staff_views.bp, share_views.bp, share_views.embed_bp, api_views.bp):
+    blueprints = (places_views.bp, staff_views.bp, editing.bp, share_views.bp, share_views.embed_bp, api_views.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     for command in (places_cli.places_cli, staff_cli.staff_cli, backup.export_command, backup.import_command):
         app.cli.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from guide.core.bloom import BloomStage
 from guide.core.festivals import Standing
 from guide.core.scales import Scale
+from guide.places.notices import KIND_TITLES
 
 MONTH_DAY = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "04-12"}
 TEXT = {
@@ -105,6 +106,23 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
+    "Notice": {
+        "type": "object",
+        "description": "A notice from the park, showing now: closed, timed reservations, a route change …",
+        "required": ["kind", "kind_name", "text", "first_day", "last_day"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(KIND_TITLES)},
+            "kind_name": _ref("Text"),
+            "text": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "In the languages the staff wrote it in.",
+            },
+            "first_day": {"type": "string", "format": "date"},
+            "last_day": _nullable({"type": "string", "format": "date", "description": "null: until withdrawn."}),
+        },
+        "additionalProperties": False,
+    },
     "Festival": {
         "type": "object",
         "required": ["key", "name", "description", "usual", "next", "calendar_url"],
@@ -147,6 +165,7 @@ SCHEMAS = {
             "share_url",
             "plants",
             "festivals",
+            "notices",
         ],
         "properties": {
             "slug": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
@@ -176,6 +195,7 @@ SCHEMAS = {
             },
             "plants": {"type": "array", "items": _ref("Plant")},
             "festivals": {"type": "array", "items": _ref("Festival")},
+            "notices": {"type": "array", "items": _ref("Notice")},
         },
         "additionalProperties": False,
     },

@@ -13,7 +13,8 @@ from guide.core.festivals import When
 from guide.core.i18n import languages
 from guide.core.scales import Shown
 from guide.places import queries
-from guide.places.models import WINDOW_FIELDS, Festival, Place
+from guide.places.models import WINDOW_FIELDS, Festival, Notice, Place
+from guide.places.notices import KIND_TITLES
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
@@ -86,6 +87,21 @@ def _place(place: Place, sightings) -> dict:
         "share_url": absolute_url("site.place_link", slug=place.slug),
         "plants": [_plant(s) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
+        "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
+    }
+
+
+def _notice(notice: Notice) -> dict:
+    names = {}
+    for code in languages():
+        with force_locale(code):
+            names[code] = str(KIND_TITLES[notice.kind])
+    return {
+        "kind": notice.kind,
+        "kind_name": names,
+        "text": notice.text,
+        "first_day": notice.first_day.isoformat(),
+        "last_day": notice.last_day.isoformat() if notice.last_day else None,
     }
 
 

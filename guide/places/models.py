@@ -6,7 +6,7 @@ Reports are append-only: a wrong one is retracted (kept, marked, logged), never 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.core import festivals
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
+from guide.core.clock import LOCAL_ZONE
 from guide.core.festivals import Edition, Standing, Usual
 from guide.core.scales import Scale, Shown
 from guide.extensions import Model, UTCDateTime
@@ -192,6 +193,69 @@ class FestivalEdition(Model):
 
     def __repr__(self) -> str:
         return f"<FestivalEdition {self.year} {self.starts_on}–{self.ends_on}{' cancelled' if self.cancelled else ''}>"
+
+
+class EditionChange(Model):
+    """Who set an edition's dates or cancelled it, and when: kept, like bloom reports."""
+
+    __tablename__ = "edition_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("festival_edition.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(500))
+
+    edition: Mapped[FestivalEdition] = relationship()
+    staff: Mapped[Staff] = relationship("Staff")
+
+    def __repr__(self) -> str:
+        return f"<EditionChange {self.edition_id} by {self.staff_id} at {self.changed_at:%Y-%m-%d %H:%M}>"
+
+
+NOTICE_KINDS = ("closed", "reservations", "route", "crowding", "other")  # named in guide.places.notices
+
+
+class Notice(Model):
+    """What the park wants visitors to know now: closed, timed reservations, a gate or route
+    change, crowding, anything else; from a start to an optional end. Withdrawn, never deleted."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # In whichever languages the staff member wrote it, {"zh": ..., "en": ...}.
+    text: Mapped[LocalizedText] = mapped_column(JSON)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    place: Mapped[Place] = relationship()
+    created_by: Mapped[Staff] = relationship("Staff", foreign_keys=[created_by_id])
+    withdrawn_by: Mapped[Staff | None] = relationship("Staff", foreign_keys=[withdrawn_by_id])
+
+    @property
+    def first_day(self) -> date:
+        return self.starts_at.astimezone(LOCAL_ZONE).date()
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it shows, in Jiading (it ends at the midnight after)."""
+        return (self.ends_at.astimezone(LOCAL_ZONE) - timedelta(microseconds=1)).date() if self.ends_at else None
+
+    def shows(self, now: datetime) -> bool:
+        """On the public pages now: started, not ended, not withdrawn."""
+        return self.withdrawn_at is None and self.starts_at <= now and (self.ends_at is None or now < self.ends_at)
+
+    def __repr__(self) -> str:
+        return f"<Notice {self.kind} at place {self.place_id}>"
 
 
 class Photo(Model):

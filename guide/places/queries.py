@@ -14,7 +14,7 @@ from guide.core.bloom import Status, current_status
 from guide.core.festivals import Edition, When
 from guide.core.scales import Shown
 from guide.extensions import db
-from guide.places.models import BloomReport, Festival, Place, Plant, RetiredSlug
+from guide.places.models import BloomReport, Festival, Notice, Place, Plant, RetiredSlug
 from guide.places.schema import is_slug
 
 
@@ -179,6 +179,38 @@ def past_billings(today: date, place: Place | None = None, limit: int = 12) -> l
     """Confirmed editions that have ended, latest first: when to expect the next one."""
     found = [Billing(f, e, When.PAST) for f in festivals(place) for e in f.past(today)]
     return sorted(found, key=lambda b: b.edition.start, reverse=True)[:limit]
+
+
+def notices(now: datetime, place: Place | None = None) -> list[Notice]:
+    """Notices on the public pages now (started, not ended, not withdrawn), newest first."""
+    query = (
+        select(Notice)
+        .join(Notice.place)
+        .where(
+            Place.listed,
+            Notice.withdrawn_at.is_(None),
+            Notice.starts_at <= now,
+            (Notice.ends_at.is_(None)) | (Notice.ends_at > now),
+        )
+        .order_by(Notice.starts_at.desc(), Notice.id.desc())
+        .options(selectinload(Notice.place))
+    )
+    if place is not None:
+        query = query.where(Notice.place_id == place.id)
+    return list(db.session.scalars(query))
+
+
+def place_notices(place: Place, now: datetime, limit: int = 30) -> list[Notice]:
+    """For the place's editors: every notice not yet ended, and the latest of the others."""
+    return list(
+        db.session.scalars(
+            select(Notice)
+            .where(Notice.place_id == place.id)
+            .order_by((Notice.ends_at.is_(None) | (Notice.ends_at > now)).desc(), Notice.starts_at.desc())
+            .limit(limit)
+            .options(selectinload(Notice.created_by), selectinload(Notice.withdrawn_by))
+        )
+    )
 
 
 def recent_reports(places: list[Place], limit: int = 50) -> list[BloomReport]:

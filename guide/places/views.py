@@ -17,6 +17,7 @@ from guide.core.maps import TILES, Pin, build_map
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.places import queries
+from guide.places.notices import KIND_TITLES
 from guide.site.cache import cached_page
 from guide.site.views import revalidate
 
@@ -26,6 +27,12 @@ add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
 COMING_NEXT = 6  # how many upcoming blooms the home page lists
+
+
+@bp.app_context_processor
+def notice_words():
+    """What the places feature adds to every template: the names of the kinds of notice."""
+    return {"notice_kinds": KIND_TITLES}
 
 
 @bp.before_app_request
@@ -61,6 +68,7 @@ def home():
         today=today,
         now=now,
         events=[b for b in queries.billings(today) if b.edition.start <= today + SOON],
+        notices=queries.notices(now),
         map=_map(seen, now),
         places=places,
     )
@@ -83,6 +91,7 @@ def place(slug: str):
         month_starts=month_starts(),
         events=queries.billings(today, found),
         past_events=queries.past_billings(today, found),
+        notices=queries.notices(now, found),
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),

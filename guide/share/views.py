@@ -115,8 +115,11 @@ def bloom_calendar(slug: str):
 @cached_page
 def site_feed():
     places = queries.listed_places()
+    now = clock.now()
     return _atom(
         queries.recent_reports(places),
+        queries.notices(now),
+        queries.billings(clock.today()),
         _("Bloom reports from Jiading"),
         absolute_url("share.site_feed"),
         absolute_url("places.home"),
@@ -129,6 +132,8 @@ def place_feed(slug: str):
     found = queries.place_or_404(slug)
     return _atom(
         queries.recent_reports([found]),
+        queries.notices(clock.now(), found),
+        queries.billings(clock.today(), found),
         _("Bloom reports: %(place)s", place=plain(found.name)),
         absolute_url("share.place_feed", slug=slug),
         absolute_url("places.place", slug=slug),
@@ -141,14 +146,22 @@ def _ical(calendar, filename: str) -> Response:
     return response
 
 
-def _atom(reports, title: str, self_url: str, page_url: str) -> Response:
+def _atom(reports, notices, billings, title: str, self_url: str, page_url: str) -> Response:
+    """Bloom reports, the notices showing now and the festivals' next editions."""
     body = render_template(
         "share/feed.xml",
         reports=reports,
+        notices=notices,
+        billings=billings,
         title=title,
         self_url=self_url,
         page_url=page_url,
-        updated=reports[0].reported_at if reports else clock.now(),
+        updated=max(
+            [r.reported_at for r in reports[:1]]
+            + [n.created_at for n in notices]
+            + [b.festival.updated_at for b in billings],
+            default=clock.now(),
+        ),
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
@@ -160,5 +173,9 @@ def place(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()
     return render_template(
-        "share/embed.html", place=found, now=now, sightings=queries.sightings([found], now, clock.today())
+        "share/embed.html",
+        place=found,
+        now=now,
+        sightings=queries.sightings([found], now, clock.today()),
+        notices=queries.notices(now, found),
     )

@@ -84,12 +84,16 @@ def passwd_command(username: str) -> None:
 @staff_cli.command("grant")
 @click.argument("username")
 @click.argument("slug")
-def grant_command(username: str, slug: str) -> None:
-    """Let a staff member report on a place."""
+@click.option("--editor", is_flag=True, help="Also set its festival dates and post its notices.")
+def grant_command(username: str, slug: str, editor: bool) -> None:
+    """Let a staff member report on a place (and, with --editor, keep its dates and notices)."""
     staff, place = _staff(username), _place(slug)
     changed = operations.grant(staff, place)
+    edits = operations.grant_editing(staff, place) if editor else False
     db.session.commit()
     click.echo(f"{staff.username}: {'may now report on' if changed else 'could already report on'} {slug}.")
+    if editor:
+        click.echo(f"{staff.username}: {'may now edit' if edits else 'could already edit'} {slug}'s dates and notices.")
 
 
 @staff_cli.command("revoke")

@@ -6,11 +6,22 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from guide.core.bloom import BloomStage
 from guide.core.scales import Scale
+from guide.places.notices import KIND_TITLES
 
 NOTE_MAX = 500
 
@@ -107,3 +118,58 @@ class PlantReportForm(Form):
             if text and text.strip()
         }
         return note or None
+
+
+NOTICE_MAX = 300
+
+
+def notice_kinds() -> list[tuple[str, Any]]:
+    return list(KIND_TITLES.items())
+
+
+class NoticeForm(FlaskForm):
+    """A notice for visitors, written in Chinese, English or both."""
+
+    kind = RadioField(_l("What kind of notice"), choices=notice_kinds, default="other")
+    text_zh = TextAreaField(
+        _l("Notice in Chinese"),
+        validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
+    )
+    text_en = TextAreaField(
+        _l("Notice in English"),
+        validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
+    )
+    starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day."))])
+    ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional()])
+
+    def validate_text_en(self, field):
+        if not (self.text_zh.data or "").strip() and not (field.data or "").strip():
+            raise ValidationError(_l("Write the notice in Chinese, in English, or in both."))
+
+    def validate_ends_on(self, field):
+        if field.data is not None and self.starts_on.data is not None and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot come before the first."))
+
+    def text(self) -> dict[str, str]:
+        return {
+            lang: value.strip()
+            for lang, value in (("zh", self.text_zh.data), ("en", self.text_en.data))
+            if value and value.strip()
+        }
+
+
+class EditionForm(FlaskForm):
+    """This year's dates of a festival, as announced; or cancelled."""
+
+    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
+    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
+    cancelled = BooleanField(_l("Cancelled this year"))
+    source = StringField(
+        _l("Where it was announced (a link or a name; optional)"),
+        validators=[Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+    )
+    sequence = HiddenField(filters=[_version])
+
+    def validate_end(self, field):
+        if field.data is not None and self.start.data is not None and field.data < self.start.data:
+            raise ValidationError(_l("The last day cannot come before the first."))

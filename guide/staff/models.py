@@ -21,6 +21,14 @@ staff_place = Table(
     Column("place_id", ForeignKey("place.id"), primary_key=True),
 )
 
+# Editors of a place keep its festival dates and notices true (granted with `staff grant --editor`).
+staff_editor = Table(
+    "staff_editor",
+    db.metadata,
+    Column("staff_id", ForeignKey("staff.id"), primary_key=True),
+    Column("place_id", ForeignKey("place.id"), primary_key=True),
+)
+
 
 class Staff(UserMixin, Model):
     __tablename__ = "staff"
@@ -32,6 +40,7 @@ class Staff(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     places: Mapped[list[Place]] = relationship(secondary=staff_place, order_by=Place.position)
+    edits: Mapped[list[Place]] = relationship(secondary=staff_editor, order_by=Place.position)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
@@ -42,6 +51,10 @@ class Staff(UserMixin, Model):
     def can_report(self, place: Place) -> bool:
         """Whether this person may report on (and see the staff view of) a place."""
         return self.is_admin or any(p.id == place.id for p in self.places)
+
+    def can_edit(self, place: Place) -> bool:
+        """Whether this person may set the place's festival dates and post its notices."""
+        return self.is_admin or any(p.id == place.id for p in self.edits)
 
     def __repr__(self) -> str:
         return f"<Staff {self.username}{' (admin)' if self.is_admin else ''}>"

@@ -6,14 +6,24 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
-from guide.places.models import BloomReport, Photo, Place, Plant
+from guide.places.models import (
+    NOTICE_KINDS,
+    BloomReport,
+    EditionChange,
+    Festival,
+    FestivalEdition,
+    Notice,
+    Photo,
+    Place,
+    Plant,
+)
 from guide.places.operations import mark_changed
 from guide.places.queries import latest_reports
 from guide.staff.models import Staff
@@ -173,5 +183,98 @@ def revoke(staff: Staff, place: Place) -> bool:
     if place not in staff.places:
         return False
     staff.places.remove(place)
+    db.session.flush()
+    return True
+
+
+# Festival dates and notices, for a place's editors.
+
+
+class Outdated(Exception):
+    """The edition changed after the form was shown; nothing was saved."""
+
+    def __init__(self, edition: FestivalEdition | None):
+        super().__init__("the edition changed meanwhile")
+        self.edition = edition
+
+
+def set_edition(
+    staff: Staff,
+    festival: Festival,
+    year: int,
+    dates: tuple[date, date],
+    cancelled: bool,
+    source: str | None,
+    seen_sequence: int,
+    now: datetime,
+) -> FestivalEdition:
+    """Confirm, change or cancel a year's edition. `seen_sequence` is the edition's sequence the
+    form showed (0: it was only expected); a newer change is Outdated. Every change is logged."""
+    start, end = dates
+    if not staff.can_edit(festival.place):
+        raise NotAllowed(f"{staff.username} may not edit {festival.place.slug}")
+    if end < start or start.year != year:
+        raise ValueError(f"{start}–{end} is not an edition of {year}")
+    edition = next((e for e in festival.editions if e.year == year), None)
+    if (edition.sequence if edition else 0) != seen_sequence:
+        raise Outdated(edition)
+    if edition is None:
+        edition = FestivalEdition(year=year, sequence=0)
+        festival.editions.append(edition)
+    if (edition.starts_on, edition.ends_on, edition.cancelled, edition.source) != (start, end, cancelled, source):
+        edition.starts_on, edition.ends_on, edition.cancelled, edition.source = start, end, cancelled, source
+        edition.end_approximate = False
+        edition.sequence += 1
+        edition.updated_at = festival.updated_at = now
+        db.session.add(
+            EditionChange(
+                edition=edition,
+                staff=staff,
+                changed_at=now,
+                starts_on=start,
+                ends_on=end,
+                cancelled=cancelled,
+                source=source,
+            )
+        )
+        mark_changed(festival.place)
+    db.session.flush()
+    return edition
+
+
+def post_notice(
+    staff: Staff, place: Place, kind: str, text: dict[str, str], span: tuple[datetime, datetime | None], now: datetime
+) -> Notice:
+    """Put a notice on the place's pages from `span[0]` until `span[1]` (or until withdrawn)."""
+    starts_at, ends_at = span
+    if not staff.can_edit(place):
+        raise NotAllowed(f"{staff.username} may not post notices for {place.slug}")
+    if kind not in NOTICE_KINDS or not any(t.strip() for t in text.values()):
+        raise ValueError("a notice needs a known kind and some text")
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValueError("a notice must end after it starts")
+    notice = Notice(
+        place=place, kind=kind, text=text, starts_at=starts_at, ends_at=ends_at, created_by=staff, created_at=now
+    )
+    db.session.add(notice)
+    mark_changed(place)
+    db.session.flush()
+    return notice
+
+
+def withdraw_notice(admin: Staff, notice: Notice, now: datetime) -> None:
+    """Undo a notice: it leaves the pages at once and stays in the record."""
+    if not admin.is_admin:
+        raise NotAllowed(f"{admin.username} is not an admin")
+    if notice.withdrawn_at is None:
+        notice.withdrawn_at, notice.withdrawn_by = now, admin
+        mark_changed(notice.place)
+        log.warning("notice %s at %s withdrawn by %s", notice.id, notice.place.slug, admin.username)
+
+
+def grant_editing(staff: Staff, place: Place) -> bool:
+    if place in staff.edits:
+        return False
+    staff.edits.append(place)
     db.session.flush()
     return True

@@ -1,11 +1,11 @@
-"""autumn leaves, festivals that come back every year, and facts with their dates
+"""autumn leaves, festivals, notices and facts with their dates
 
 The event table gives way to festival and festival_edition; its rows came from data/places.yaml,
 so `flask --app guide places load data/places.yaml` (make data) after upgrading restores them.
 
-Revision ID: c025dbee863a
+Revision ID: 21df3c9ef21a
 Revises: 220cf5dc713e
-Create Date: 2026-11-25 11:22:02.371776
+Create Date: 2026-11-25 11:29:29.300171
 
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import sqlite
 
 # revision identifiers, used by Alembic.
-revision = "c025dbee863a"
+revision = "21df3c9ef21a"
 down_revision = "220cf5dc713e"
 branch_labels = None
 depends_on = None
@@ -41,6 +41,26 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_festival_place_id"), ["place_id"], unique=False)
 
     op.create_table(
+        "notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("text", sa.JSON(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["created_by_id"], ["staff.id"], name=op.f("fk_notice_created_by_id_staff")),
+        sa.ForeignKeyConstraint(["place_id"], ["place.id"], name=op.f("fk_notice_place_id_place")),
+        sa.ForeignKeyConstraint(["withdrawn_by_id"], ["staff.id"], name=op.f("fk_notice_withdrawn_by_id_staff")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
+    )
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notice_place_id"), ["place_id"], unique=False)
+
+    op.create_table(
         "retired_slug",
         sa.Column("slug", sa.String(length=80), nullable=False),
         sa.Column("place_id", sa.Integer(), nullable=False),
@@ -50,6 +70,14 @@ def upgrade():
     with op.batch_alter_table("retired_slug", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_retired_slug_place_id"), ["place_id"], unique=False)
 
+    op.create_table(
+        "staff_editor",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["place_id"], ["place.id"], name=op.f("fk_staff_editor_place_id_place")),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_staff_editor_staff_id_staff")),
+        sa.PrimaryKeyConstraint("staff_id", "place_id", name=op.f("pk_staff_editor")),
+    )
     op.create_table(
         "festival_edition",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -70,6 +98,25 @@ def upgrade():
     )
     with op.batch_alter_table("festival_edition", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_festival_edition_festival_id"), ["festival_id"], unique=False)
+
+    op.create_table(
+        "edition_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("edition_id", sa.Integer(), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("cancelled", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["edition_id"], ["festival_edition.id"], name=op.f("fk_edition_change_edition_id_festival_edition")
+        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_edition_change_staff_id_staff")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_edition_change")),
+    )
+    with op.batch_alter_table("edition_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_edition_change_edition_id"), ["edition_id"], unique=False)
 
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_place_id"))
@@ -114,14 +161,23 @@ def downgrade():
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_event_place_id"), ["place_id"], unique=False)
 
+    with op.batch_alter_table("edition_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_edition_change_edition_id"))
+
+    op.drop_table("edition_change")
     with op.batch_alter_table("festival_edition", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_festival_edition_festival_id"))
 
     op.drop_table("festival_edition")
+    op.drop_table("staff_editor")
     with op.batch_alter_table("retired_slug", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_retired_slug_place_id"))
 
     op.drop_table("retired_slug")
+    with op.batch_alter_table("notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notice_place_id"))
+
+    op.drop_table("notice")
     with op.batch_alter_table("festival", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_festival_place_id"))
 
