@@ -122,3 +122,43 @@ def test_what_staff_type_shows_as_typed_and_runs_nowhere(server, phone):
         if "calendar" not in path and path != "/en/":
             assert page.get_by_text(EVIL).count() >= 1, path
     assert watch.dialogs == [] and watch.errors == []
+
+
+def test_an_editor_posts_a_notice_and_confirms_festival_dates_from_a_phone(server, phone):
+    app, base = server  # the clock stands at 09:00 on 15 April 2026
+    add_staff(app, "zhao", "--place", "huilongtan-park")
+    assert app.test_cli_runner().invoke(args=["staff", "grant", "zhao", "huilongtan-park", "--editor"]).exit_code == 0
+    page, watch = phone(locale="zh-CN")
+    log_in(page, base, "zhao")
+    page.wait_for_url("**/zh/staff/places/huilongtan-park")
+    page.get_by_role("link", name="节庆日期与公告").click()
+    page.wait_for_url("**/zh/staff/places/huilongtan-park/edit")
+
+    page.get_by_label("闭园").check()
+    page.get_by_label("中文公告").fill("4月16日闭园维修。" + EVIL)
+    page.get_by_label("结束日期（可不填，不填则一直显示到撤回）").fill("2026-04-16")
+    shot(page, "staff-notice-form-zh")
+    page.get_by_role("button", name="发布公告").click()
+    page.wait_for_load_state()
+    assert "公告已发布" in page.locator(".flash").inner_text()
+
+    festival = page.locator("#festival-chrysanthemum-exhibition")
+    assert "尚未公布" in festival.inner_text()
+    festival.get_by_label("第一天").fill("2026-10-30")
+    festival.get_by_label("最后一天").fill("2026-11-29")
+    festival.get_by_label("公布来源（链接或名称，可不填）").fill("园内公告栏")
+    festival.get_by_role("button", name="保存日期").click()
+    page.wait_for_load_state()
+    assert "日期已保存" in page.locator(".flash").inner_text()
+    shot(page, "staff-edit-after-zh")
+    assert watch.errors == [] and watch.dialogs == [] and watch.outside == []
+
+    visitor, seen = phone(locale="en-US")
+    visitor.goto(f"{base}/en/places/huilongtan-park")
+    notice = visitor.locator(".notice")
+    assert "Closed" in notice.inner_text() and "4月16日闭园维修。" + EVIL in notice.inner_text()
+    assert "Oct 30" in visitor.locator("#events-heading + ul").inner_text()
+    box = notice.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375  # fits the phone
+    shot(visitor, "place-with-notice-en")
+    assert seen.errors == [] and seen.dialogs == []
