@@ -97,7 +97,7 @@ def test_a_third_language_needs_only_a_catalog_and_yaml_keys(tmp_path):
     po.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
         '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-        'msgid "Bloom status"\nmsgstr "Florada stato"\n',
+        'msgid "How it looks now"\nmsgstr "Kiel ĝi aspektas nun"\n',
         encoding="utf-8",
     )
     subprocess.run([PYBABEL, "compile", "-d", str(translations)], check=True, capture_output=True)
@@ -114,7 +114,7 @@ def test_a_third_language_needs_only_a_catalog_and_yaml_keys(tmp_path):
     client = app.test_client()
     html = client.get("/eo/places/guyi-garden").get_data(as_text=True)
     assert '<html lang="eo">' in html
-    assert "Ĝardeno Guyi" in html and "Florada stato" in html
+    assert "Ĝardeno Guyi" in html and "Kiel ĝi aspektas nun" in html
     # A field missing in Esperanto falls back to English, marked with its language.
     assert '<span lang="en">A Ming-dynasty garden in Nanxiang' in html
     assert 'hreflang="eo"' in client.get("/en/").get_data(as_text=True)
