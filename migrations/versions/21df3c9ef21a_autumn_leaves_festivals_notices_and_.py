@@ -11,7 +11,6 @@ Create Date: 2026-11-25 11:29:29.300171
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import sqlite
 
 # revision identifiers, used by Alembic.
 revision = "21df3c9ef21a"
@@ -145,15 +144,15 @@ def downgrade():
 
     op.create_table(
         "event",
-        sa.Column("id", sa.INTEGER(), nullable=False),
-        sa.Column("place_id", sa.INTEGER(), nullable=False),
-        sa.Column("key", sa.VARCHAR(length=80), nullable=False),
-        sa.Column("name", sqlite.JSON(), nullable=False),
-        sa.Column("description", sqlite.JSON(), nullable=True),
-        sa.Column("starts_on", sa.DATE(), nullable=False),
-        sa.Column("ends_on", sa.DATE(), nullable=False),
-        sa.Column("sequence", sa.INTEGER(), nullable=False),
-        sa.Column("updated_at", sa.DATETIME(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("place_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("name", sa.JSON(), nullable=False),
+        sa.Column("description", sa.JSON(), nullable=True),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["place_id"], ["place.id"], name=op.f("fk_event_place_id_place")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
         sa.UniqueConstraint("place_id", "key", name=op.f("uq_event_place_id")),
