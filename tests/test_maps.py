@@ -44,6 +44,13 @@ def test_amap_tiles_shift_points_to_gcj02():
     assert "[31.2916, 121.317]" not in amap and "autonavi" in amap
 
 
+def test_amap_labels_follow_the_page_language_and_english_serves_the_rest():
+    amap = TILES["amap"]
+    assert "lang=zh_cn&" in amap.url_in("zh") and "lang=en&" in amap.url_in("en") and "lang=en&" in amap.url_in("ja")
+    assert "{lang}" not in str(build_map([pin()], amap, "zh").script)
+    assert TILES["osm"].url_in("zh") == TILES["osm"].url
+
+
 def test_pins_that_would_overlap_share_one_marker_listing_each():
     old_town = [
         pin("Wisteria Park", 31.3782, 121.2525, BloomStage.NOT_YET),

@@ -264,17 +264,27 @@ def test_calendar_highlights_the_chosen_month(client):
     assert 'aria-current="page">Apr<' in html
 
 
-def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
-    from tests.conftest import load_file, make_app
-
-    app = make_app(tmp_path / "amap.sqlite", MAP_TILES="amap")
-    load_file(app)
-    client = app.test_client()
-    script = client.get("/zh/places/guyi-garden/map.js").get_data(as_text=True)
-    assert "webrd0{s}.is.autonavi.com" in script and "tile.openstreetmap.org" not in script
+@pytest.mark.parametrize("lang, labels", [("zh", "lang=zh_cn"), ("en", "lang=en\\u0026")])  # & escaped in JSON
+def test_the_default_basemap_loads_in_china_with_labels_in_the_page_language(client, lang, labels):
+    script = client.get(f"/{lang}/places/guyi-garden/map.js").get_data(as_text=True)
+    assert "webrd0{s}.is.autonavi.com" in script and labels in script
+    assert "tile.openstreetmap.org" not in script
     assert "[31.2916, 121.317]" not in script  # shifted to GCJ-02
     assert "[31.289" in script
     assert "img-src 'self' data: https://*.is.autonavi.com" in client.get("/zh/").headers["Content-Security-Policy"]
+
+
+def test_openstreetmap_stays_a_setting_and_draws_the_data_as_it_is(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "osm.sqlite", start="loaded", MAP_TILES="osm")
+    client = app.test_client()
+    script = client.get("/en/places/guyi-garden/map.js").get_data(as_text=True)
+    assert "tile.openstreetmap.org" in script and "autonavi" not in script
+    assert "[31.2916, 121.317]" in script
+    assert (
+        "img-src 'self' data: https://tile.openstreetmap.org" in client.get("/en/").headers["Content-Security-Policy"]
+    )
 
 
 def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):

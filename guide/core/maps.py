@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -23,11 +23,16 @@ from guide.core.geo import wgs84_to_gcj02
 
 @dataclass(frozen=True)
 class Tiles:
-    url: str
+    url: str  # may hold {lang}: the language of the labels drawn into the tiles
     attribution: str
     subdomains: str
     gcj02: bool  # the basemap is drawn in GCJ-02: shift our WGS-84 points onto it
     max_zoom: int = 18
+    labels: dict[str, str] = field(default_factory=dict)  # page language → the service's; English otherwise
+
+    def url_in(self, lang: str) -> str:
+        """The tile URL with labels in the page's language where the service has it."""
+        return self.url.replace("{lang}", self.labels.get(lang, self.labels.get("en", "")))
 
     @property
     def origin(self) -> str:
@@ -44,12 +49,14 @@ TILES = {
         False,
         19,
     ),
-    # Loads in mainland China. An unofficial endpoint of AutoNavi's, widely used for web maps.
+    # Loads in mainland China. An unofficial endpoint of AutoNavi's, widely used for web maps;
+    # lang=en labels roads and districts in English (often pinyin), smaller names stay Chinese.
     "amap": Tiles(
-        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang={lang}&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
         "© AutoNavi / 高德地图",
         "1234",
         True,
+        labels={"zh": "zh_cn", "en": "en"},
     ),
 }
 
@@ -170,9 +177,11 @@ def popup_html(group: list[Pin]) -> Markup:
     )
 
 
-def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_within_m: float = 0) -> MapParts:
-    """A map of the pins: one pin centred at `zoom`, several fitted to their bounds; pins nearer
-    than `group_within_m` share one marker."""
+def build_map(
+    pins: list[Pin], tiles: Tiles, lang: str = "en", zoom: int | None = None, group_within_m: float = 0
+) -> MapParts:
+    """A map of the pins in the page's language: one pin centred at `zoom`, several fitted to
+    their bounds; pins nearer than `group_within_m` share one marker."""
     groups = group_pins(pins, group_within_m) if group_within_m else [[p] for p in pins]
     points = [_point(g[0], tiles) for g in groups]
     every_point = [_point(p, tiles) for p in pins]
@@ -181,7 +190,11 @@ def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_with
     # load Leaflet from our origin, and only the map's element and script are taken from here.
     m.default_js, m.default_css = [], []
     layer = folium.TileLayer(
-        tiles.url, attr=tiles.attribution, subdomains=tiles.subdomains or "abc", max_zoom=tiles.max_zoom, name="tiles"
+        tiles.url_in(lang),
+        attr=tiles.attribution,
+        subdomains=tiles.subdomains or "abc",
+        max_zoom=tiles.max_zoom,
+        name="tiles",
     )
     layer.add_to(m)
     _OfflineNotice(layer).add_to(m)

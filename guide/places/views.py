@@ -11,7 +11,7 @@ from flask_babel import _
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.geo import navigation_links
-from guide.core.i18n import add_language_prefix, format_ago, plain
+from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.places import queries
@@ -158,7 +158,8 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
         for s in best.values()
     ]
     # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
-    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom, group_within_m=0 if zoom else 2500)
+    tiles = TILES[current_app.config["MAP_TILES"]]
+    return build_map(pins, tiles, page_lang(), zoom=zoom, group_within_m=0 if zoom else 2500)
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:
