@@ -62,7 +62,7 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
     marker.scroll_into_view_if_needed()
     page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     # As a person would: tap once the map has settled, and read the popup once it has panned.
-    settled = "new Promise(done => { map_0.once('moveend', done); setTimeout(done, 1000); })"
+    settled = "new Promise(done => { guideMaps.map.once('moveend', done); setTimeout(done, 1000); })"
     marker.dispatch_event("click")
     page.evaluate(settled)
     popup = page.locator(".leaflet-popup-content")
@@ -75,8 +75,9 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
 
 def test_without_tiles_the_map_says_so_and_the_way_there_remains(server, phone):
     _, base = server
-    page, _watch = phone(tiles_load=False)
+    page, _watch = phone(tiles="fail")
     page.goto(base + "/en/places/guyi-garden")
+    page.locator("#map").scroll_into_view_if_needed()
     note = page.locator("[data-map-offline]")
     note.wait_for(state="visible", timeout=10_000)
     assert "could not load" in note.inner_text()

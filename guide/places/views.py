@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import _
 
 from guide.core import clock
@@ -45,7 +45,7 @@ def home():
         today=today,
         now=now,
         events=queries.events_overlapping(today, today + SOON),
-        map=_map(seen, now),
+        map_url=url_for("places.home_map") if places else None,
         places=places,
     )
 
@@ -68,29 +68,24 @@ def place(slug: str):
         events=queries.events_overlapping(today, date.max, found),
         past_events=[e for e in found.events if e.ends_on < today][::-1],
         links=navigation_links(found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", "")),
-        map=_map(seen, now, zoom=15),
+        map_url=url_for("places.place_map", slug=found.slug),
     )
 
 
-@bp.get("/map.js")
+@bp.get("/map.json")
 @cached_page
 def home_map():
-    """The home map's script: served apart from the page, so that no script is inline (CSP)."""
+    """What the home map shows, fetched by guide/static/map.js once the map is wanted."""
     now, today = clock.now(), clock.today()
-    return _script(_map(queries.sightings(queries.listed_places(), now, today), now))
+    return _map(queries.sightings(queries.listed_places(), now, today), now)
 
 
-@bp.get("/places/<slug>/map.js")
+@bp.get("/places/<slug>/map.json")
 @cached_page(revision=queries.place_revision)
 def place_map(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()
-    return _script(_map(queries.sightings([found], now, clock.today()), now, zoom=15))
-
-
-def _script(parts) -> Response:
-    # Deferred after leaflet.js, so it runs once the page is parsed and Leaflet is there.
-    return Response(parts.script if parts else "", mimetype="application/javascript")
+    return _map(queries.sightings([found], now, clock.today()), now, zoom=15)
 
 
 @bp.get("/places/<slug>/history")
@@ -136,14 +131,14 @@ def events():
     )
 
 
-def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
+def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None) -> Response:
     """One pin per place, showing the best stage among its plants."""
     best: dict[int, queries.Sighting] = {}
     for s in seen:
         if s.place.id not in best or s.status.stage.rank > best[s.place.id].status.stage.rank:
             best[s.place.id] = s
     if not best:
-        return None
+        abort(404)
     pins = [
         Pin(
             s.place.lat,
@@ -159,7 +154,7 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
     ]
     # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
     tiles = TILES[current_app.config["MAP_TILES"]]
-    return build_map(pins, tiles, page_lang(), zoom=zoom, group_within_m=0 if zoom else 2500)
+    return jsonify(build_map(pins, tiles, page_lang(), zoom=zoom, group_within_m=0 if zoom else 2500))
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:

@@ -31,6 +31,8 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "page-a6.css": (STATIC / "page-a6.css",),
     "embed.css": (STATIC / "stages.css", STATIC / "embed.css"),
     "share.js": (STATIC / "share.js",),
+    "map-load.js": (STATIC / "map-load.js",),
+    "map.js": (STATIC / "map.js",),
     "icon.svg": (STATIC / "icon.svg",),
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),
