@@ -3,6 +3,7 @@ does, and a live server in a thread. The fixtures that use these are in conftest
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import zlib
@@ -84,6 +85,16 @@ class Watch:
         for route in self.held:
             route.fulfill(status=200, content_type="image/png", body=TILE)
         self.held.clear()
+
+
+def show_map(page, tap=False):
+    """Bring the page's map near the screen (or tap "Show the map"), as a visitor would, and
+    wait until it is drawn: it is not loaded before (guide/static/map-load.js)."""
+    if tap:
+        page.get_by_role("button", name=re.compile("Show the map|显示地图")).click()
+    else:
+        page.locator("#map").scroll_into_view_if_needed()
+    page.wait_for_selector("[data-map-ready]", timeout=10_000)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from guide.extensions import db
 from guide.places.models import Place
 from guide.places.operations import mark_changed
+from tests.browser_support import show_map
 from tests.conftest import ROOT
 
 SHOTS = ROOT / "build" / "screenshots"
@@ -41,6 +42,7 @@ def test_page_works_on_a_phone(server, phone, name, path, markers, lang):
     page, watch = phone()
     page.goto(base + path.format(lang=lang))
     if markers:
+        show_map(page)
         page.wait_for_selector(".leaflet-marker-icon", timeout=10_000)
         assert page.locator(".leaflet-marker-icon").count() == markers
         page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
@@ -58,6 +60,7 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
     _, base = server
     page, watch = phone()
     page.goto(base + "/zh/")
+    show_map(page)
     marker = page.get_by_role("button", name=re.compile("嘉定紫藤园: 盛花"))
     marker.scroll_into_view_if_needed()
     page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
@@ -77,7 +80,7 @@ def test_without_tiles_the_map_says_so_and_the_way_there_remains(server, phone):
     _, base = server
     page, _watch = phone(tiles="fail")
     page.goto(base + "/en/places/guyi-garden")
-    page.locator("#map").scroll_into_view_if_needed()
+    show_map(page)
     note = page.locator("[data-map-offline]")
     note.wait_for(state="visible", timeout=10_000)
     assert "could not load" in note.inner_text()
@@ -110,6 +113,7 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
     try:
         page, watch = phone()
         page.goto(base + "/en/")
+        show_map(page)
         page.wait_for_selector(".leaflet-marker-icon")
         assert page.get_by_text(evil).first.is_visible()
         markers = page.locator(".leaflet-marker-icon")
@@ -117,6 +121,7 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
             markers.nth(i).dispatch_event("mouseover")
             markers.nth(i).dispatch_event("click")
         page.goto(base + "/en/places/anting-ancient-ginkgo")
+        show_map(page, tap=True)
         page.wait_for_selector(".leaflet-marker-icon")
         page.locator(".leaflet-marker-icon").dispatch_event("click")
         assert evil in page.locator(".leaflet-popup-content").inner_text()

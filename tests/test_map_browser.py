@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from tests.browser_support import show_map
+
 pytestmark = pytest.mark.browser
 
 TILE_PATIENCE_S = 4  # guide/static/map.js: the note shows when no tile has come by then
@@ -14,11 +16,6 @@ TILE_PATIENCE_S = 4  # guide/static/map.js: the note shows when no tile has come
 
 def loaded(page) -> bool:
     return page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd > 0")
-
-
-def show_map(page):
-    page.locator("#map").scroll_into_view_if_needed()
-    page.wait_for_selector("[data-map-ready]", timeout=10_000)
 
 
 @pytest.mark.parametrize("tiles", ["answer", "fail", "hang"])

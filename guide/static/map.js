@@ -51,6 +51,7 @@
 
   function draw(figure, spec) {
     var element = figure.querySelector(".map");
+    element.textContent = ""; // the "Show the map" button
     var map = L.map(element);
     L.control.scale({ imperial: false }).addTo(map);
     if (spec.view.bounds) map.fitBounds(spec.view.bounds, { padding: [24, 24] });
