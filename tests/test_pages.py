@@ -274,7 +274,7 @@ def test_calendar_highlights_the_chosen_month(client):
 def test_the_default_basemap_loads_in_china_with_labels_in_the_page_language(client, lang, labels):
     spec = client.get(f"/{lang}/places/guyi-garden/map.json").get_json()
     assert "webrd0{s}.is.autonavi.com" in spec["tiles"]["url"] and labels in spec["tiles"]["url"]
-    assert spec["markers"][0]["at"][0] == pytest.approx(31.289, abs=0.001)  # shifted to GCJ-02
+    assert spec["pins"][0]["at"][0] == pytest.approx(31.289, abs=0.001)  # shifted to GCJ-02
     assert "img-src 'self' data: https://*.is.autonavi.com" in client.get("/zh/").headers["Content-Security-Policy"]
 
 
@@ -285,7 +285,7 @@ def test_openstreetmap_stays_a_setting_and_draws_the_data_as_it_is(tmp_path):
     client = app.test_client()
     spec = client.get("/en/places/guyi-garden/map.json").get_json()
     assert "tile.openstreetmap.org" in spec["tiles"]["url"]
-    assert spec["markers"][0]["at"] == [31.2916, 121.317]
+    assert spec["pins"][0]["at"] == [31.2916, 121.317]
     assert (
         "img-src 'self' data: https://tile.openstreetmap.org" in client.get("/en/").headers["Content-Security-Policy"]
     )

@@ -81,7 +81,7 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     image = status.locator("img.photo")
     assert image.get_attribute("loading") == "lazy" and image.evaluate("i => i.naturalWidth") == 480
     show_map(visitor)
-    visitor.locator(".leaflet-marker-icon").dispatch_event("click")
+    visitor.locator(".leaflet-marker-icon[title]").dispatch_event("click")
     assert "East end of the trellis" in visitor.locator(".leaflet-popup-content").inner_text()
     shot(visitor, "place-after-report-en")
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park")
@@ -119,9 +119,9 @@ def test_what_staff_type_shows_as_typed_and_runs_nowhere(server, phone):
         page.goto(base + path)
         if "/places/" in path and "history" not in path and "staff" not in path:
             show_map(page)
-            page.locator(".leaflet-marker-icon").dispatch_event("click")
+            page.locator(".leaflet-marker-icon[title]").dispatch_event("click")
             assert EVIL in page.locator(".leaflet-popup-content").inner_text()
-            page.locator(".leaflet-marker-icon").dispatch_event("mouseover")
+            page.locator(".leaflet-marker-icon[title]").dispatch_event("mouseover")
         if "calendar" not in path and path != "/en/":
             assert page.get_by_text(EVIL).count() >= 1, path
     assert watch.dialogs == [] and watch.errors == []

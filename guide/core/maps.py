@@ -7,6 +7,7 @@ run as code. Points are WGS-84 in, and in the basemap's datum out.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from markupsafe import Markup
 
 from guide.core.bloom import BloomStage
 from guide.core.geo import wgs84_to_gcj02
+from guide.core.i18n import html_lang, localized
+from guide.core.markers import Spot, layout
+from guide.core.outline import Outline, Point, Way, nearest_station
 
 
 @dataclass(frozen=True)
@@ -69,83 +73,131 @@ class Pin:
     detail: str  # e.g. "Wisteria · peak" or "Budding (estimate)"
     url: str
     link_text: str
+    near: str = ""  # e.g. "Nearest metro: Jiading West (Line 11), 2.8 km in a straight line"
 
 
-def distance_m(a: Pin, b: Pin) -> float:
-    """Metres between two pins (equirectangular: plenty for a district)."""
-    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    y = math.radians(b.lat - a.lat)
-    return 6371000 * math.hypot(x, y)
+MIN_ZOOM = 9  # the whole district and beyond
+STATION_WITHIN_M = 6000  # a place's map also shows its nearest station when it is this close
 
 
-def group_pins(pins: list[Pin], within_m: float) -> list[list[Pin]]:
-    """Pins closer than `within_m` to any pin of a group join it, so that no two markers overlap
-    where a phone shows the whole district (their tap targets would collide)."""
-    groups: list[list[Pin]] = []
-    for pin in pins:
-        near = [g for g in groups if any(distance_m(pin, other) < within_m for other in g)]
-        merged = [pin] + [p for g in near for p in g]
-        groups = [g for g in groups if g not in near] + [merged]
-    # Best bloom first inside each group; groups in the order of their first pin.
-    order = {id(p): i for i, p in enumerate(pins)}
-    return sorted(
-        (sorted(g, key=lambda p: (-p.stage.rank, order[id(p)])) for g in groups),
-        key=lambda g: min(order[id(p)] for p in g),
+def popup_html(pin: Pin) -> Markup:
+    """A place's popup: name, stage, how we know, the nearest station, a link to its page."""
+    near = Markup("<br><span>{}</span>").format(pin.near) if pin.near else ""
+    return Markup('<strong>{}</strong><br>{} {}<br><span>{}</span>{}<br><a href="{}">{}</a>').format(
+        pin.name, pin.stage.symbol, pin.stage_label, pin.detail, near, pin.url, pin.link_text
     )
-
-
-def popup_html(group: list[Pin]) -> Markup:
-    items = [
-        Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
-            pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text
-        )
-        for pin in group
-    ]
-    if len(items) == 1:
-        return items[0]
-    return (
-        Markup('<ul class="popup-list">')
-        + Markup("").join(Markup("<li>{}</li>").format(item) for item in items)
-        + Markup("</ul>")
-    )
-
-
-def _point(lat: float, lon: float, tiles: Tiles) -> list[float]:
-    lat, lon = wgs84_to_gcj02(lat, lon) if tiles.gcj02 else (lat, lon)
-    return [round(lat, 6), round(lon, 6)]
 
 
 def build_map(
-    pins: list[Pin], tiles: Tiles, lang: str = "en", zoom: int | None = None, group_within_m: float = 0
+    pins: list[Pin],
+    tiles: Tiles,
+    lang: str = "en",
+    outline: Outline | None = None,
+    zoom: int | None = None,
 ) -> dict[str, Any]:
-    """What the map of these pins shows, in the page's language: one pin centred at `zoom`,
-    several fitted to their bounds; pins nearer than `group_within_m` share one marker."""
-    groups = group_pins(pins, group_within_m) if group_within_m else [[p] for p in pins]
-    every_point = [_point(p.lat, p.lon, tiles) for p in pins]
-    if len(pins) > 1 and zoom is None:
-        lats, lons = [p[0] for p in every_point], [p[1] for p in every_point]
-        view: dict[str, Any] = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
+    """What a map of these pins shows, in the page's language: several pins fitted to their
+    bounds; one at `zoom`, with its nearest station in view when there is one near. Above the
+    tiles, our own outline (stations, lines, rivers, roads) and every name as text."""
+    outline = outline or Outline()
+    points = [_point(p.lat, p.lon, tiles) for p in pins]
+    view: dict[str, Any]
+    if zoom is None:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        view = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
     else:
-        view = {"center": every_point[0], "zoom": zoom or 13}
+        view = {"center": points[0], "zoom": zoom}
+        near = nearest_station(outline, (pins[0].lat, pins[0].lon))
+        if near and near[1] <= STATION_WITHIN_M:
+            station = _point(*near[0].at, tiles)
+            view = {"bounds": [points[0], station], "maxZoom": zoom}
+    spots = [Spot(pt[0], pt[1], p.stage.in_flower, p.stage.rank) for p, pt in zip(pins, points, strict=True)]
     return {
         "tiles": {
             "url": tiles.url_in(lang),
             "attribution": tiles.attribution,
             "subdomains": tiles.subdomains or "abc",
+            "minZoom": MIN_ZOOM,
             "maxZoom": tiles.max_zoom,
         },
         "view": view,
-        "markers": [
+        "pins": [
             {
-                "at": _point(group[0].lat, group[0].lon, tiles),
-                "stage": group[0].stage.value,
-                "symbol": group[0].stage.symbol,
-                "count": len(group),
-                "rank": group[0].stage.rank,
-                # The marker button's accessible name and its tooltip: plain text.
-                "title": " · ".join(f"{pin.name}: {pin.stage_label}" for pin in group),
-                "popup": str(popup_html(group)),
+                "at": pt,
+                "name": p.name,
+                "stage": p.stage.value,
+                "symbol": p.stage.symbol,
+                "rank": p.stage.rank,
+                "inFlower": p.stage.in_flower,
+                "title": f"{p.name}: {p.stage_label}",  # plain text: the marker's accessible name
+                "popup": str(popup_html(p)),
             }
-            for group in groups
+            for p, pt in zip(pins, points, strict=True)
+        ],
+        "layouts": _layouts(spots, tiles.max_zoom),
+        "stations": [
+            {"at": _point(*s.at, tiles), "name": _name(s.name, lang), **_other_name(s.name, lang)}
+            for s in outline.stations
+        ],
+        "ways": [
+            {
+                "kind": w.kind,
+                "name": _name(w.name, lang),
+                "points": [_point(*pt, tiles) for pt in w.points],
+                "closed": w.closed,
+                "labelsAt": [_point(*pt, tiles) for pt in _labels_at(w)],
+            }
+            for w in outline.ways
         ],
     }
+
+
+def _layouts(spots: list[Spot], max_zoom: int) -> dict[str, list[list[Any]]]:
+    """At each zoom where markers share or move: [[pin indices], dx, dy] per marker. Other
+    zooms give each pin its own marker where it is."""
+    found = {}
+    for zoom in range(MIN_ZOOM, max_zoom + 1):
+        placed = layout(spots, zoom)
+        if any(len(p.spots) > 1 or p.dx or p.dy for p in placed):
+            found[str(zoom)] = [[list(p.spots), p.dx, p.dy] for p in placed]
+    return found
+
+
+def _name(name: dict[str, str], lang: str) -> str:
+    return localized(name, lang)[0]
+
+
+def _other_name(name: dict[str, str], lang: str) -> dict[str, str]:
+    """A station's name in the other language of its signs: Chinese on foreign pages, English on
+    Chinese ones, so that a visitor can match what the map says to what the station says."""
+    code = "en" if lang == "zh" else "zh"
+    other = name.get(code, "")
+    return {"other": other, "otherLang": html_lang(code)} if other and other != _name(name, lang) else {}
+
+
+def _labels_at(way: Way) -> list[Point]:
+    """Where a way's name may go, best first (the map takes the first where it fits): just
+    inside a loop's west, north, south and east; a line's middle, then a third and two thirds
+    along."""
+    if way.closed:
+        pts = way.points
+        middle = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        edges = [min(pts, key=lambda p: p[1]), max(pts), min(pts), max(pts, key=lambda p: p[1])]
+        return [(p[0] + (middle[0] - p[0]) * 0.2, p[1] + (middle[1] - p[1]) * 0.2) for p in edges]
+    return [_along(way.points, share) for share in (1 / 2, 1 / 3, 2 / 3)]
+
+
+def _along(points: tuple[Point, ...], share: float) -> Point:
+    """The point `share` of the way along a line (by its segments' lengths in degrees)."""
+    steps = [math.dist(a, b) for a, b in itertools.pairwise(points)]
+    goal = sum(steps) * share
+    for (a, b), step in zip(itertools.pairwise(points), steps, strict=True):
+        if goal <= step and step:
+            t = goal / step
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        goal -= step
+    return points[-1]
+
+
+def _point(lat: float, lon: float, tiles: Tiles) -> list[float]:
+    lat, lon = wgs84_to_gcj02(lat, lon) if tiles.gcj02 else (lat, lon)
+    return [round(lat, 6), round(lon, 6)]

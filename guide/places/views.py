@@ -6,20 +6,22 @@ import re
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
-from flask_babel import _
+from flask_babel import _, format_decimal
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
+from guide.core.outline import Outline, nearest_station
 from guide.core.year_strip import flowers_in, month_starts, strip
-from guide.places import queries
+from guide.places import outline, queries
 from guide.site.cache import cached_page
 from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
 bp.after_request(revalidate)
+bp.record_once(lambda state: outline.init_app(state.app))  # a broken data/map.yaml stops the start
 add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
@@ -132,13 +134,14 @@ def events():
 
 
 def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None) -> Response:
-    """One pin per place, showing the best stage among its plants."""
+    """One pin per place, showing the best stage among its plants, over our own outline."""
     best: dict[int, queries.Sighting] = {}
     for s in seen:
         if s.place.id not in best or s.status.stage.rank > best[s.place.id].status.stage.rank:
             best[s.place.id] = s
     if not best:
         abort(404)
+    lines = outline.outline()
     pins = [
         Pin(
             s.place.lat,
@@ -149,12 +152,29 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None) -
             _status_line(s, now),
             url_for("places.place", slug=s.place.slug),
             _("Open the guide"),
+            _nearest_station(lines, s.place.lat, s.place.lon),
         )
         for s in best.values()
     ]
-    # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
     tiles = TILES[current_app.config["MAP_TILES"]]
-    return jsonify(build_map(pins, tiles, page_lang(), zoom=zoom, group_within_m=0 if zoom else 2500))
+    return jsonify(build_map(pins, tiles, page_lang(), lines, zoom=zoom))
+
+
+def _nearest_station(lines: Outline, lat: float, lon: float) -> str:
+    found = nearest_station(lines, (lat, lon))
+    if found is None:
+        return ""
+    station, metres = found
+    distance = (
+        _("%(km)s km", km=format_decimal(round(metres / 1000, 1)))
+        if metres >= 1000
+        else _("%(m)s m", m=int(round(metres, -2)))
+    )
+    return _(
+        "Nearest metro: %(station)s (Line 11), %(distance)s in a straight line",
+        station=plain(station.name),
+        distance=distance,
+    )
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:
