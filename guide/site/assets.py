@@ -33,6 +33,7 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "share.js": (STATIC / "share.js",),
     "map-load.js": (STATIC / "map-load.js",),
     "map.js": (STATIC / "map.js",),
+    "near.js": (STATIC / "near.js",),
     "icon.svg": (STATIC / "icon.svg",),
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),
