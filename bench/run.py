@@ -4,8 +4,9 @@ docs/performance.md, and a person reads the figures against them).
 1. Serves the guide with gunicorn on loopback, on a fresh SQLite database from data/places.yaml.
 2. In Debian's Chromium at 375×812, first visit (empty cache) of the home, calendar and a place
    page in both languages: bytes transferred (compressed) for everything but map tiles and photos,
-   and the render-blocking bytes (the HTML plus the stylesheets Chromium marks as blocking).
-   Tile requests are answered with a local stub; any other outside request is counted.
+   before the map is wanted and again once it has been scrolled into view and drawn, and the
+   render-blocking bytes (the HTML plus the stylesheets Chromium marks as blocking). Tile
+   requests are answered with a local stub; any other outside request is counted.
 3. Lighthouse (npm `lighthouse`, mobile: simulated slow 4G, 4× CPU slowdown): LCP and the four
    category scores.
 4. wrk, 32 connections on loopback: requests per second and p50/p99 latency of a place page and
@@ -36,9 +37,10 @@ BIN = Path(sys.executable).parent
 PAGES = ["/{lang}/", "/{lang}/calendar", "/{lang}/places/jiading-wisteria-park"]
 TILE_HOSTS = ("tile.openstreetmap.org", "is.autonavi.com")
 BUDGET = {
-    "transfer": 70 * 1024,
+    "before": 20 * 1024,  # the page before its map is wanted
+    "transfer": 70 * 1024,  # with the map
     "blocking": 20 * 1024,
-    "lcp": 1500,
+    "lcp": 1200,
     "performance": 95,
     "accessibility": 100,
     "best-practices": 95,
@@ -108,21 +110,31 @@ def measure_bytes(base: str) -> list[dict]:
 
                 page.route("**/*", route)
                 page.goto(url, wait_until="networkidle")
-                figures = page.evaluate("""() => {
-                    const nav = performance.getEntriesByType('navigation')[0];
-                    const own = performance.getEntriesByType('resource')
-                        .filter(r => new URL(r.name).hostname === '127.0.0.1' && !r.name.includes('/photos/'));
-                    return {
-                        transfer: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
-                        blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
-                                                         .reduce((n, r) => n + r.transferSize, 0),
-                        html: nav.transferSize, requests: own.length + 1,
-                    };
-                }""")
+                figures = page.evaluate(FIGURES)
+                figures["before"] = figures.pop("transfer")
+                figures["transfer"] = figures["before"]
+                if page.locator("[data-map]").count():  # scroll to the map, as a visitor would
+                    page.locator("#map").scroll_into_view_if_needed()
+                    page.wait_for_selector("[data-map-ready]", timeout=15_000)
+                    page.wait_for_load_state("networkidle")
+                    figures["transfer"] = page.evaluate(FIGURES)["transfer"]
                 rows.append({"page": path.format(lang=lang), **figures, "outside": len(outside)})
                 context.close()
         browser.close()
     return rows
+
+
+FIGURES = """() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const own = performance.getEntriesByType('resource')
+        .filter(r => new URL(r.name).hostname === '127.0.0.1' && !r.name.includes('/photos/'));
+    return {
+        transfer: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
+        blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
+                                         .reduce((n, r) => n + r.transferSize, 0),
+        html: nav.transferSize, requests: own.length + 1,
+    };
+}"""
 
 
 def lighthouse(base: str) -> list[dict]:
@@ -184,19 +196,21 @@ def main() -> None:
         print(f"Jiading Bloom Guide benchmark · gunicorn, {args.workers} workers, SQLite, {base}")
         print(f"machine: {os.cpu_count()} cores; Chromium {CHROMIUM}\n")
         print("First visit at 375×812 (bytes as transferred, compressed; tiles and photos excluded)")
-        print(f"{'page':42} {'transfer':>9} {'blocking':>9} {'html':>7} {'requests':>8} {'outside':>7}")
+        print("before: until the map is wanted; with map: after scrolling to it, once drawn")
+        print(f"{'page':42} {'before':>8} {'with map':>9} {'blocking':>9} {'html':>7} {'requests':>8} {'outside':>7}")
         for r in measure_bytes(base):
-            flag = (
-                ""
-                if r["transfer"] <= BUDGET["transfer"] and r["blocking"] <= BUDGET["blocking"] and not r["outside"]
-                else "  OVER BUDGET"
+            ok = (
+                r["before"] <= BUDGET["before"]
+                and r["transfer"] <= BUDGET["transfer"]
+                and r["blocking"] <= BUDGET["blocking"]
+                and not r["outside"]
             )
             print(
-                f"{r['page']:42} {r['transfer'] / 1024:8.1f}K {r['blocking'] / 1024:8.1f}K "
-                f"{r['html'] / 1024:6.1f}K {r['requests']:8d} {r['outside']:7d}{flag}"
+                f"{r['page']:42} {r['before'] / 1024:7.1f}K {r['transfer'] / 1024:8.1f}K {r['blocking'] / 1024:8.1f}K "
+                f"{r['html'] / 1024:6.1f}K {r['requests']:8d} {r['outside']:7d}{'' if ok else '  OVER BUDGET'}"
             )
         print(
-            f"budget: transfer ≤ {BUDGET['transfer'] // 1024}K, "
+            f"budget: before the map ≤ {BUDGET['before'] // 1024}K, with the map ≤ {BUDGET['transfer'] // 1024}K, "
             f"render-blocking ≤ {BUDGET['blocking'] // 1024}K, no outside host\n"
         )
         if not args.skip_lighthouse:
@@ -210,7 +224,7 @@ def main() -> None:
                     f"{r['page']:42} {r['lcp'] / 1000:6.2f}s {r['performance']:5d} {r['accessibility']:5d} "
                     f"{r['best-practices']:5d} {r['seo']:5d}{'' if ok else '  BELOW GOAL'}"
                 )
-            print("goal: LCP ≤ 1.5 s, performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100\n")
+            print("goal: LCP ≤ 1.2 s, performance ≥ 95, accessibility 100, best practices ≥ 95, SEO 100\n")
         print(f"Throughput: wrk, 2 threads, 32 connections, {args.seconds} s each, Accept-Encoding: br, gzip")
         health = wrk(base + "/healthz", args.seconds)
         place = wrk(base + "/en/places/jiading-wisteria-park", args.seconds)

@@ -53,7 +53,7 @@ class Defaults(Wiring):
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'guide.sqlite'}"  # or DATABASE_URL
     REDIS_URL = None  # shared state between servers: rate-limit counters and the page cache
     PUBLIC_BASE_URL = None  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
-    MAP_TILES = "osm"  # or "amap": a basemap that loads in mainland China
+    MAP_TILES = "amap"  # a basemap that loads in mainland China; or "osm" (OpenStreetMap)
     REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
     PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
     DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference

@@ -3,6 +3,7 @@ does, and a live server in a thread. The fixtures that use these are in conftest
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import zlib
@@ -44,31 +45,56 @@ TILE = png()
 
 
 class Watch:
-    """What a page did that a visitor would not want: errors, dialogs, requests off this machine."""
+    """What a page did that a visitor would not want: errors, dialogs, requests off this machine.
 
-    def __init__(self, page, tiles_load: bool):
+    Map tiles are answered with a plain PNG ("answer"), refused ("fail"), or held without an
+    answer ("hang", as a filtered network does) until `release()` answers them.
+    """
+
+    def __init__(self, page, tiles: str = "answer"):
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.dialogs: list[str] = []
         self.tiles = 0
+        self.held: list = []
+        self.mode = tiles
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        page.route("**/*", lambda route: self._route(route, tiles_load))
+        page.route("**/*", self._route)
 
-    def _route(self, route, tiles_load):
+    def _route(self, route):
         host = urlsplit(route.request.url).hostname or ""
         if host == "127.0.0.1":
             route.continue_()
         elif host.endswith(TILE_HOSTS):
             self.tiles += 1
-            if tiles_load:
+            if self.mode == "answer":
                 route.fulfill(status=200, content_type="image/png", body=TILE)
-            else:
+            elif self.mode == "fail":
                 route.abort("blockedbyclient")
+            else:
+                self.held.append(route)  # never answered, until release()
         else:
             self.outside.append(route.request.url)
             route.abort("blockedbyclient")
+
+    def release(self):
+        """The network recovers: answer the held tiles, and every tile from now on."""
+        self.mode = "answer"
+        for route in self.held:
+            route.fulfill(status=200, content_type="image/png", body=TILE)
+        self.held.clear()
+
+
+def show_map(page, tap=False):
+    """Bring the page's map near the screen (or tap "Show the map"), as a visitor would, and
+    wait until it is drawn: it is not loaded before (guide/static/map-load.js)."""
+    if tap:
+        page.get_by_role("button", name=re.compile("Show the map|显示地图")).click()
+    else:
+        page.locator("#map").scroll_into_view_if_needed()
+    page.wait_for_selector("[data-map-ready]", timeout=10_000)
 
 
 @contextmanager

@@ -311,18 +311,19 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def phone(browser):
-    """phone(tiles_load=True, locale="en-US") → (page, watch) at 375×812, touch, 2× pixels."""
+    """phone(tiles="answer", locale="en-US") → (page, watch) at 375×812, touch, 2× pixels; tiles
+    "fail" or "hang" as on a filtered network (tests/browser_support.py)."""
     from tests.browser_support import PHONE, Watch
 
     contexts = []
 
-    def open_page(tiles_load=True, locale="en-US"):
+    def open_page(tiles="answer", locale="en-US"):
         context = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale
         )
         contexts.append(context)
         page = context.new_page()
-        return page, Watch(page, tiles_load)
+        return page, Watch(page, tiles)
 
     yield open_page
     for context in contexts:

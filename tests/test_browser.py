@@ -15,7 +15,9 @@ from sqlalchemy import select
 from guide.extensions import db
 from guide.places.models import Place
 from guide.places.operations import mark_changed
+from tests.browser_support import show_map
 from tests.conftest import ROOT
+from tests.test_places_load import places_in_the_file
 
 SHOTS = ROOT / "build" / "screenshots"
 
@@ -30,7 +32,7 @@ def horizontal_overflow(page) -> int:
 @pytest.mark.parametrize(
     "name, path, markers",
     [
-        ("home", "/{lang}/", 6),  # the old town's seven gardens share one marker at this zoom
+        ("home", "/{lang}/", places_in_the_file()),  # every garden, some sharing a marker
         ("place", "/{lang}/places/jiading-wisteria-park", 1),
         ("calendar", "/{lang}/calendar", 0),
         ("events", "/{lang}/events", 0),
@@ -41,8 +43,11 @@ def test_page_works_on_a_phone(server, phone, name, path, markers, lang):
     page, watch = phone()
     page.goto(base + path.format(lang=lang))
     if markers:
-        page.wait_for_selector(".leaflet-marker-icon", timeout=10_000)
-        assert page.locator(".leaflet-marker-icon").count() == markers
+        show_map(page)
+        held = page.locator(".leaflet-marker-icon[title]").evaluate_all(
+            "icons => icons.reduce((n, icon) => n + icon.title.split(' · ').length, 0)"
+        )
+        assert held == markers
         page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
         assert watch.tiles > 0
         assert page.locator("[data-map-offline]").is_hidden()
@@ -58,25 +63,27 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
     _, base = server
     page, watch = phone()
     page.goto(base + "/zh/")
+    show_map(page)
     marker = page.get_by_role("button", name=re.compile("嘉定紫藤园: 盛花"))
     marker.scroll_into_view_if_needed()
     page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     # As a person would: tap once the map has settled, and read the popup once it has panned.
-    settled = "new Promise(done => { map_0.once('moveend', done); setTimeout(done, 1000); })"
+    settled = "new Promise(done => { guideMaps.map.once('moveend', done); setTimeout(done, 1000); })"
     marker.dispatch_event("click")
     page.evaluate(settled)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert "嘉定紫藤园" in popup.inner_text() and "汇龙潭公园" in popup.inner_text()
-    popup.locator("li", has_text="嘉定紫藤园").get_by_role("link").click()
+    assert "嘉定紫藤园" in popup.inner_text() and "最近的地铁站：11号线嘉定北站，直线距离2.5公里" in popup.inner_text()
+    popup.get_by_role("link").click()
     page.wait_for_url("**/zh/places/jiading-wisteria-park")
     assert watch.errors == [] and watch.outside == []
 
 
 def test_without_tiles_the_map_says_so_and_the_way_there_remains(server, phone):
     _, base = server
-    page, _watch = phone(tiles_load=False)
+    page, _watch = phone(tiles="fail")
     page.goto(base + "/en/places/guyi-garden")
+    show_map(page)
     note = page.locator("[data-map-offline]")
     note.wait_for(state="visible", timeout=10_000)
     assert "could not load" in note.inner_text()
@@ -109,15 +116,16 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
     try:
         page, watch = phone()
         page.goto(base + "/en/")
-        page.wait_for_selector(".leaflet-marker-icon")
-        assert page.get_by_text(evil).first.is_visible()
-        markers = page.locator(".leaflet-marker-icon")
+        show_map(page)
+        assert page.locator(".place-list").get_by_text(evil).is_visible()
+        assert evil in page.locator(".map-label__text").all_text_contents()  # as text on the map too
+        markers = page.locator(".leaflet-marker-icon[title]")
         for i in range(markers.count()):
             markers.nth(i).dispatch_event("mouseover")
             markers.nth(i).dispatch_event("click")
         page.goto(base + "/en/places/anting-ancient-ginkgo")
-        page.wait_for_selector(".leaflet-marker-icon")
-        page.locator(".leaflet-marker-icon").dispatch_event("click")
+        show_map(page, tap=True)
+        page.locator(".leaflet-marker-icon[title]").dispatch_event("click")
         assert evil in page.locator(".leaflet-popup-content").inner_text()
         assert watch.dialogs == [] and watch.errors == []
     finally:

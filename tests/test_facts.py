@@ -19,7 +19,7 @@ OLD, NEW = "huancheng-river-wisteria-corridor", "ziyun-corridor"
         (f"/zh/places/{OLD}/history", f"/zh/places/{NEW}/history"),
         (f"/en/places/{OLD}/feed.atom", f"/en/places/{NEW}/feed.atom"),
         (f"/en/places/{OLD}/bloom.ics", f"/en/places/{NEW}/bloom.ics"),
-        (f"/en/places/{OLD}/map.js", f"/en/places/{NEW}/map.js"),
+        (f"/en/places/{OLD}/map.json", f"/en/places/{NEW}/map.json"),
         (f"/api/v1/places/{OLD}", f"/api/v1/places/{NEW}"),
         (f"/embed/zh/places/{OLD}", f"/embed/zh/places/{NEW}"),
         (f"/en/places/{OLD}?utm=card", f"/en/places/{NEW}?utm=card"),

@@ -220,12 +220,18 @@ def test_text_from_data_is_escaped_everywhere(guide_app):
         assert html.count("</script>") == html.count("<script"), url
 
 
-def test_leaflet_is_served_from_our_own_origin(client):
+def test_leaflet_is_served_from_our_own_origin_and_only_when_the_map_is_wanted(client):
     html = client.get("/en/").get_data(as_text=True)
-    script = re.search(r'<script src="(/assets/leaflet\.[0-9a-f]{10}\.js)" defer>', html).group(1)
-    assert re.search(r'<link rel="stylesheet" href="/assets/leaflet\.[0-9a-f]{10}\.css">', html)
+    found = re.search(
+        r'data-map-css="(/assets/leaflet\.[0-9a-f]{10}\.css)"\s+'
+        r'data-map-scripts="(/assets/leaflet\.[0-9a-f]{10}\.js) /assets/map\.[0-9a-f]{10}\.js"',
+        html,
+    )
+    assert found, "map-load.js finds Leaflet's files named on the map's figure"
+    assert [s for s in re.findall(r"<script[^>]*>", html) if "leaflet" in s] == []
+    assert re.search(r'<script src="/assets/map-load\.[0-9a-f]{10}\.js" defer>', html)
     assert not re.search(r'<(script|link rel="stylesheet")[^>]*(src|href)="(https?:)?//', html)
-    response = client.get(script, headers={"Accept-Encoding": "identity"})
+    response = client.get(found.group(2), headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200 and b"Leaflet" in response.data[:400]
 
 
@@ -249,17 +255,25 @@ def test_calendar_highlights_the_chosen_month(client):
     assert 'aria-current="page">Apr<' in html
 
 
-def test_amap_setting_draws_on_a_basemap_that_loads_in_china(tmp_path):
-    from tests.conftest import load_file, make_app
-
-    app = make_app(tmp_path / "amap.sqlite", MAP_TILES="amap")
-    load_file(app)
-    client = app.test_client()
-    script = client.get("/zh/places/guyi-garden/map.js").get_data(as_text=True)
-    assert "webrd0{s}.is.autonavi.com" in script and "tile.openstreetmap.org" not in script
-    assert "[31.2916, 121.317]" not in script  # shifted to GCJ-02
-    assert "[31.289" in script
+@pytest.mark.parametrize("lang, labels", [("zh", "lang=zh_cn&"), ("en", "lang=en&")])
+def test_the_default_basemap_loads_in_china_with_labels_in_the_page_language(client, lang, labels):
+    spec = client.get(f"/{lang}/places/guyi-garden/map.json").get_json()
+    assert "webrd0{s}.is.autonavi.com" in spec["tiles"]["url"] and labels in spec["tiles"]["url"]
+    assert spec["pins"][0]["at"][0] == pytest.approx(31.289, abs=0.001)  # shifted to GCJ-02
     assert "img-src 'self' data: https://*.is.autonavi.com" in client.get("/zh/").headers["Content-Security-Policy"]
+
+
+def test_openstreetmap_stays_a_setting_and_draws_the_data_as_it_is(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "osm.sqlite", start="loaded", MAP_TILES="osm")
+    client = app.test_client()
+    spec = client.get("/en/places/guyi-garden/map.json").get_json()
+    assert "tile.openstreetmap.org" in spec["tiles"]["url"]
+    assert spec["pins"][0]["at"] == [31.2916, 121.317]
+    assert (
+        "img-src 'self' data: https://tile.openstreetmap.org" in client.get("/en/").headers["Content-Security-Policy"]
+    )
 
 
 def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from tests.browser_support import show_map
 from tests.conftest import PASSWORD, ROOT
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -69,6 +70,8 @@ def test_no_serious_accessibility_violation_on_any_page(staff_server, phone, lan
             logged_in(page, base, username)
         for path in paths:
             page.goto(base + path.format(lang=lang))
+            if page.locator("[data-map]").count():
+                show_map(page)  # the map is checked too, once drawn
             # Through DevTools, which the page's CSP rightly does not let an inline <script> do.
             page.evaluate(AXE_SOURCE)
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -129,19 +132,31 @@ def test_every_page_is_valid_html(staff_server, tmp_path):
     ],
 )
 def test_first_visit_stays_within_the_byte_budgets(server, phone, path):
-    """Bytes, not seconds: what a first visit transfers (compressed, tiles and photos aside)."""
+    """Bytes, not seconds: what a first visit transfers (compressed, tiles and photos aside),
+    before the map is wanted, and once it is drawn."""
     _, base = server
     page, watch = phone()
     page.goto(base + path, wait_until="networkidle")
-    sizes = page.evaluate("""() => {
-        const nav = performance.getEntriesByType('navigation')[0];
-        const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).hostname === '127.0.0.1');
-        return {total: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
-                blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
-                                                 .reduce((n, r) => n + r.transferSize, 0)};
-    }""")
-    assert sizes["total"] <= 70 * 1024 and sizes["blocking"] <= 20 * 1024, sizes
+    before = page.evaluate(SIZES)
+    assert before["total"] <= 20 * 1024 and before["blocking"] <= 20 * 1024, before
+    assert not [name for name in before["names"] if "leaflet" in name], "Leaflet before the map is wanted"
+    if page.locator("[data-map]").count():
+        show_map(page)
+        page.wait_for_load_state("networkidle")
+        after = page.evaluate(SIZES)
+        assert after["total"] <= 70 * 1024, after
+        assert [name for name in after["names"] if "leaflet" in name]
     assert watch.outside == []
+
+
+SIZES = """() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const own = performance.getEntriesByType('resource').filter(r => new URL(r.name).hostname === '127.0.0.1');
+    return {total: nav.transferSize + own.reduce((n, r) => n + r.transferSize, 0),
+            blocking: nav.transferSize + own.filter(r => r.renderBlockingStatus === 'blocking')
+                                             .reduce((n, r) => n + r.transferSize, 0),
+            names: own.map(r => r.name)};
+}"""
 
 
 @pytest.mark.browser

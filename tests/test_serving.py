@@ -10,7 +10,8 @@ from tests.test_staff_reports import plant_ids, send
 
 
 def asset_links(html):
-    return re.findall(r'(?:href|src)="(/assets/[\w.-]+)"', html)
+    """Every asset a page names: in href and src, and those the map loads when wanted (data-map-…)."""
+    return re.findall(r'(?:(?:href|src|data-map-css|data-map-scripts)="|(?<=\.js) )(/assets/[\w.-]+)', html)
 
 
 @pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
@@ -33,6 +34,8 @@ def test_assets_have_content_hashed_names_and_are_immutable(client):
         "/assets/leaflet.css",
         "/assets/leaflet.js",
         "/assets/share.js",
+        "/assets/map-load.js",
+        "/assets/map.js",
     }
     for link in links:
         response = client.get(link)

@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from tests.browser_support import show_map
 from tests.conftest import PASSWORD, ROOT
 
 pytestmark = pytest.mark.browser
@@ -79,7 +80,8 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     assert "East end of the trellis in full bloom" in status.inner_text()
     image = status.locator("img.photo")
     assert image.get_attribute("loading") == "lazy" and image.evaluate("i => i.naturalWidth") == 480
-    visitor.locator(".leaflet-marker-icon").dispatch_event("click")
+    show_map(visitor)
+    visitor.locator(".leaflet-marker-icon[title]").dispatch_event("click")
     assert "East end of the trellis" in visitor.locator(".leaflet-popup-content").inner_text()
     shot(visitor, "place-after-report-en")
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park")
@@ -116,9 +118,10 @@ def test_what_staff_type_shows_as_typed_and_runs_nowhere(server, phone):
     ):
         page.goto(base + path)
         if "/places/" in path and "history" not in path and "staff" not in path:
-            page.locator(".leaflet-marker-icon").dispatch_event("click")
+            show_map(page)
+            page.locator(".leaflet-marker-icon[title]").dispatch_event("click")
             assert EVIL in page.locator(".leaflet-popup-content").inner_text()
-            page.locator(".leaflet-marker-icon").dispatch_event("mouseover")
+            page.locator(".leaflet-marker-icon[title]").dispatch_event("mouseover")
         if "calendar" not in path and path != "/en/":
             assert page.get_by_text(EVIL).count() >= 1, path
     assert watch.dialogs == [] and watch.errors == []

@@ -1,39 +1,44 @@
-"""Folium maps embedded in our own pages: Leaflet from our origin, no jQuery/Bootstrap/Font Awesome.
+"""What a map shows, as plain data for our own script (guide/static/map.js) to draw with Leaflet.
 
-Pure: callers pass already-localized strings; everything that reaches the map is HTML-escaped
-here and handed to Leaflet as JSON, so neither `</script>` nor `${…}` can break out.
+Pure: callers pass already-localized strings. Popups are HTML escaped here; every other text
+is plain and reaches the page as text (the script sets it with textContent), so data can never
+run as code. Points are WGS-84 in, and in the basemap's datum out.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-import folium
-from branca.element import Element, MacroElement
-from folium.template import Template
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from guide.core.bloom import BloomStage
 from guide.core.geo import wgs84_to_gcj02
+from guide.core.i18n import html_lang, localized
+from guide.core.markers import Spot, layout
+from guide.core.outline import Outline, Point, Way, nearest_station
 
 
 @dataclass(frozen=True)
 class Tiles:
-    url: str
+    url: str  # may hold {lang}: the language of the labels drawn into the tiles
     attribution: str
     subdomains: str
     gcj02: bool  # the basemap is drawn in GCJ-02: shift our WGS-84 points onto it
     max_zoom: int = 18
+    labels: dict[str, str] = field(default_factory=dict)  # page language → the service's; English otherwise
 
     @property
     def origin(self) -> str:
         """The tile hosts as a CSP source: https://webrd0{s}.is.autonavi.com → https://*.is.autonavi.com."""
         host = self.url.split("/")[2]
         return "https://" + ("*." + host.split(".", 1)[1] if "{s}" in host else host)
+
+    def url_in(self, lang: str) -> str:
+        """The tile URL with labels in the page's language where the service has it."""
+        return self.url.replace("{lang}", self.labels.get(lang, self.labels.get("en", "")))
 
 
 TILES = {
@@ -44,12 +49,14 @@ TILES = {
         False,
         19,
     ),
-    # Loads in mainland China. An unofficial endpoint of AutoNavi's, widely used for web maps.
+    # Loads in mainland China. An unofficial endpoint of AutoNavi's, widely used for web maps;
+    # lang=en labels roads and districts in English (often pinyin), smaller names stay Chinese.
     "amap": Tiles(
-        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang={lang}&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
         "© AutoNavi / 高德地图",
         "1234",
         True,
+        labels={"zh": "zh_cn", "en": "en"},
     ),
 }
 
@@ -66,145 +73,131 @@ class Pin:
     detail: str  # e.g. "Wisteria · peak" or "Budding (estimate)"
     url: str
     link_text: str
+    near: str = ""  # e.g. "Nearest metro: Jiading West (Line 11), 2.8 km in a straight line"
 
 
-@dataclass(frozen=True)
-class MapParts:
-    element_id: str
-    html: Markup
-    script: Markup
+MIN_ZOOM = 9  # the whole district and beyond
+STATION_WITHIN_M = 6000  # a place's map also shows its nearest station when it is this close
 
 
-class _Bind(MacroElement):
-    """Bind a popup or tooltip to its parent marker, passing the (escaped) HTML as JSON."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.{{ this.method }}({{ this.html|tojson }}, {{ this.options|tojson }});
-        {% endmacro %}""")
-
-    def __init__(self, method: str, html: Markup, **options: Any) -> None:
-        super().__init__()
-        self._name = "Bind"
-        self.method, self.html, self.options = method, str(html), options
-
-
-class _OfflineNotice(MacroElement):
-    """Show the page's "map tiles could not load" note while no tile has loaded."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (layer, map) {
-            var note = document.querySelector('[data-map-offline="' + map.getContainer().id + '"]');
-            if (!note) return;
-            var loaded = false;
-            layer.on("tileload", function () { loaded = true; note.hidden = true; });
-            layer.on("tileerror", function () { if (!loaded) note.hidden = false; });
-        })({{ this.layer.get_name() }}, {{ this._parent.get_name() }});
-        {% endmacro %}""")
-
-    def __init__(self, layer: folium.TileLayer) -> None:
-        super().__init__()
-        self._name = "OfflineNotice"
-        self.layer = layer
-
-
-def _point(pin: Pin, tiles: Tiles) -> tuple[float, float]:
-    return wgs84_to_gcj02(pin.lat, pin.lon) if tiles.gcj02 else (pin.lat, pin.lon)
-
-
-def _number(element: Element, counter: Iterator[int] | None = None) -> None:
-    """Name the map's elements map_0, tile_layer_1 … instead of folium's random ids, so the
-    same data renders the same page (and the same ETag)."""
-    counter = counter if counter is not None else itertools.count()
-    element._id = str(next(counter))
-    for child in element._children.values():
-        _number(child, counter)
-
-
-def distance_m(a: Pin, b: Pin) -> float:
-    """Metres between two pins (equirectangular: plenty for a district)."""
-    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    y = math.radians(b.lat - a.lat)
-    return 6371000 * math.hypot(x, y)
-
-
-def group_pins(pins: list[Pin], within_m: float) -> list[list[Pin]]:
-    """Pins closer than `within_m` to any pin of a group join it, so that no two markers overlap
-    where a phone shows the whole district (their tap targets would collide)."""
-    groups: list[list[Pin]] = []
-    for pin in pins:
-        near = [g for g in groups if any(distance_m(pin, other) < within_m for other in g)]
-        merged = [pin] + [p for g in near for p in g]
-        groups = [g for g in groups if g not in near] + [merged]
-    # Best bloom first inside each group; groups in the order of their first pin.
-    order = {id(p): i for i, p in enumerate(pins)}
-    return sorted(
-        (sorted(g, key=lambda p: (-p.stage.rank, order[id(p)])) for g in groups),
-        key=lambda g: min(order[id(p)] for p in g),
+def popup_html(pin: Pin) -> Markup:
+    """A place's popup: name, stage, how we know, the nearest station, a link to its page."""
+    near = Markup("<br><span>{}</span>").format(pin.near) if pin.near else ""
+    return Markup('<strong>{}</strong><br>{} {}<br><span>{}</span>{}<br><a href="{}">{}</a>').format(
+        pin.name, pin.stage.symbol, pin.stage_label, pin.detail, near, pin.url, pin.link_text
     )
 
 
-def pin_html(group: list[Pin]) -> Markup:
-    """The marker: the best stage's shape inside a circle of its colour, with a count for a group."""
-    best = group[0]
-    count = Markup('<span class="pin__count">{}</span>').format(len(group)) if len(group) > 1 else ""
-    return Markup('<span class="pin pin--{}" aria-hidden="true">{}{}</span>').format(
-        best.stage.value, best.stage.symbol, count
-    )
+def build_map(
+    pins: list[Pin],
+    tiles: Tiles,
+    lang: str = "en",
+    outline: Outline | None = None,
+    zoom: int | None = None,
+) -> dict[str, Any]:
+    """What a map of these pins shows, in the page's language: several pins fitted to their
+    bounds; one at `zoom`, with its nearest station in view when there is one near. Above the
+    tiles, our own outline (stations, lines, rivers, roads) and every name as text."""
+    outline = outline or Outline()
+    points = [_point(p.lat, p.lon, tiles) for p in pins]
+    view: dict[str, Any]
+    if zoom is None:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        view = {"bounds": [[min(lats), min(lons)], [max(lats), max(lons)]]}
+    else:
+        view = {"center": points[0], "zoom": zoom}
+        near = nearest_station(outline, (pins[0].lat, pins[0].lon))
+        if near and near[1] <= STATION_WITHIN_M:
+            station = _point(*near[0].at, tiles)
+            view = {"bounds": [points[0], station], "maxZoom": zoom}
+    spots = [Spot(pt[0], pt[1], p.stage.in_season, p.stage.rank) for p, pt in zip(pins, points, strict=True)]
+    return {
+        "tiles": {
+            "url": tiles.url_in(lang),
+            "attribution": tiles.attribution,
+            "subdomains": tiles.subdomains or "abc",
+            "minZoom": MIN_ZOOM,
+            "maxZoom": tiles.max_zoom,
+        },
+        "view": view,
+        "pins": [
+            {
+                "at": pt,
+                "name": p.name,
+                "stage": p.stage.value,
+                "symbol": p.stage.symbol,
+                "rank": p.stage.rank,
+                "inFlower": p.stage.in_season,
+                "title": f"{p.name}: {p.stage_label}",  # plain text: the marker's accessible name
+                "popup": str(popup_html(p)),
+            }
+            for p, pt in zip(pins, points, strict=True)
+        ],
+        "layouts": _layouts(spots, tiles.max_zoom),
+        "stations": [
+            {"at": _point(*s.at, tiles), "name": _name(s.name, lang), **_other_name(s.name, lang)}
+            for s in outline.stations
+        ],
+        "ways": [
+            {
+                "kind": w.kind,
+                "name": _name(w.name, lang),
+                "points": [_point(*pt, tiles) for pt in w.points],
+                "closed": w.closed,
+                "labelsAt": [_point(*pt, tiles) for pt in _labels_at(w)],
+            }
+            for w in outline.ways
+        ],
+    }
 
 
-def popup_html(group: list[Pin]) -> Markup:
-    items = [
-        Markup('<strong>{}</strong><br>{} {}<br><span>{}</span><br><a href="{}">{}</a>').format(
-            pin.name, pin.stage.symbol, pin.stage_label, pin.detail, pin.url, pin.link_text
-        )
-        for pin in group
-    ]
-    if len(items) == 1:
-        return items[0]
-    return (
-        Markup('<ul class="popup-list">')
-        + Markup("").join(Markup("<li>{}</li>").format(item) for item in items)
-        + Markup("</ul>")
-    )
+def _layouts(spots: list[Spot], max_zoom: int) -> dict[str, list[list[Any]]]:
+    """At each zoom where markers share or move: [[pin indices], dx, dy] per marker. Other
+    zooms give each pin its own marker where it is."""
+    found = {}
+    for zoom in range(MIN_ZOOM, max_zoom + 1):
+        placed = layout(spots, zoom)
+        if any(len(p.spots) > 1 or p.dx or p.dy for p in placed):
+            found[str(zoom)] = [[list(p.spots), p.dx, p.dy] for p in placed]
+    return found
 
 
-def build_map(pins: list[Pin], tiles: Tiles, zoom: int | None = None, group_within_m: float = 0) -> MapParts:
-    """A map of the pins: one pin centred at `zoom`, several fitted to their bounds; pins nearer
-    than `group_within_m` share one marker."""
-    groups = group_pins(pins, group_within_m) if group_within_m else [[p] for p in pins]
-    points = [_point(g[0], tiles) for g in groups]
-    every_point = [_point(p, tiles) for p in pins]
-    m = folium.Map(location=points[0], zoom_start=zoom or 13, tiles=None, control_scale=True, max_zoom=tiles.max_zoom)
-    # folium's own asset lists (Leaflet, jQuery, Bootstrap… from CDNs) are never used: our pages
-    # load Leaflet from our origin, and only the map's element and script are taken from here.
-    m.default_js, m.default_css = [], []
-    layer = folium.TileLayer(
-        tiles.url, attr=tiles.attribution, subdomains=tiles.subdomains or "abc", max_zoom=tiles.max_zoom, name="tiles"
-    )
-    layer.add_to(m)
-    _OfflineNotice(layer).add_to(m)
-    for group, point in zip(groups, points, strict=True):
-        # The title gives the marker button its accessible name (Leaflet sets it as text).
-        label = " · ".join(f"{pin.name}: {pin.stage_label}" for pin in group)
-        marker = folium.Marker(
-            point,
-            icon=folium.DivIcon(
-                html=str(pin_html(group)), class_name="pin-anchor", icon_size=(44, 44), icon_anchor=(22, 22)
-            ),
-            title=label,
-            z_index_offset=group[0].stage.rank * 1000,
-            rise_on_hover=True,
-        )
-        _Bind("bindTooltip", escape(label)).add_to(marker)
-        # A group's list scrolls inside a popup that fits the map on a phone (20rem tall).
-        _Bind("bindPopup", popup_html(group), maxHeight=190, autoPanPadding=[12, 12]).add_to(marker)
-        marker.add_to(m)
-    if len(every_point) > 1 and zoom is None:
-        lats, lons = [p[0] for p in every_point], [p[1] for p in every_point]
-        m.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(24, 24))
-    _number(m)
-    root: Any = m.get_root()  # a Figure, with html and script parts
-    root.render()
-    return MapParts(m.get_name(), Markup(root.html.render()), Markup(root.script.render()))
+def _name(name: dict[str, str], lang: str) -> str:
+    return localized(name, lang)[0]
+
+
+def _other_name(name: dict[str, str], lang: str) -> dict[str, str]:
+    """A station's name in the other language of its signs: Chinese on foreign pages, English on
+    Chinese ones, so that a visitor can match what the map says to what the station says."""
+    code = "en" if lang == "zh" else "zh"
+    other = name.get(code, "")
+    return {"other": other, "otherLang": html_lang(code)} if other and other != _name(name, lang) else {}
+
+
+def _labels_at(way: Way) -> list[Point]:
+    """Where a way's name may go, best first (the map takes the first where it fits): just
+    inside a loop's west, north, south and east; a line's middle, then a third and two thirds
+    along."""
+    if way.closed:
+        pts = way.points
+        middle = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        edges = [min(pts, key=lambda p: p[1]), max(pts), min(pts), max(pts, key=lambda p: p[1])]
+        return [(p[0] + (middle[0] - p[0]) * 0.2, p[1] + (middle[1] - p[1]) * 0.2) for p in edges]
+    return [_along(way.points, share) for share in (1 / 2, 1 / 3, 2 / 3)]
+
+
+def _along(points: tuple[Point, ...], share: float) -> Point:
+    """The point `share` of the way along a line (by its segments' lengths in degrees)."""
+    steps = [math.dist(a, b) for a, b in itertools.pairwise(points)]
+    goal = sum(steps) * share
+    for (a, b), step in zip(itertools.pairwise(points), steps, strict=True):
+        if goal <= step and step:
+            t = goal / step
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        goal -= step
+    return points[-1]
+
+
+def _point(lat: float, lon: float, tiles: Tiles) -> list[float]:
+    lat, lon = wgs84_to_gcj02(lat, lon) if tiles.gcj02 else (lat, lon)
+    return [round(lat, 6), round(lon, 6)]

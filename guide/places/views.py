@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import _
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import _, format_decimal
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.festivals import When
 from guide.core.geo import navigation_links
-from guide.core.i18n import add_language_prefix, format_ago, plain
+from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
+from guide.core.outline import Outline, nearest_station
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
-from guide.places import queries
+from guide.places import outline, queries
 from guide.places.notices import KIND_TITLES
 from guide.site.cache import cached_page
 from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
 bp.after_request(revalidate)
+bp.record_once(lambda state: outline.init_app(state.app))  # a broken data/map.yaml stops the start
 add_language_prefix(bp)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
@@ -69,7 +71,7 @@ def home():
         now=now,
         events=[b for b in queries.billings(today) if b.edition.start <= today + SOON],
         notices=queries.notices(now),
-        map=_map(seen, now),
+        map_url=url_for("places.home_map") if places else None,
         places=places,
     )
 
@@ -95,29 +97,24 @@ def place(slug: str):
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),
-        map=_map(seen, now, zoom=15),
+        map_url=url_for("places.place_map", slug=found.slug),
     )
 
 
-@bp.get("/map.js")
+@bp.get("/map.json")
 @cached_page
 def home_map():
-    """The home map's script: served apart from the page, so that no script is inline (CSP)."""
+    """What the home map shows, fetched by guide/static/map.js once the map is wanted."""
     now, today = clock.now(), clock.today()
-    return _script(_map(queries.sightings(queries.listed_places(), now, today), now))
+    return _map(queries.sightings(queries.listed_places(), now, today), now)
 
 
-@bp.get("/places/<slug>/map.js")
+@bp.get("/places/<slug>/map.json")
 @cached_page(revision=queries.place_revision)
 def place_map(slug: str):
     found = queries.place_or_404(slug)
     now = clock.now()
-    return _script(_map(queries.sightings([found], now, clock.today()), now, zoom=15))
-
-
-def _script(parts) -> Response:
-    # Deferred after leaflet.js, so it runs once the page is parsed and Leaflet is there.
-    return Response(parts.script if parts else "", mimetype="application/javascript")
+    return _map(queries.sightings([found], now, clock.today()), now, zoom=15)
 
 
 @bp.get("/places/<slug>/history")
@@ -164,14 +161,15 @@ def events():
     )
 
 
-def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
-    """One pin per place, showing the best stage among its plants."""
+def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None) -> Response:
+    """One pin per place, showing the best stage among its plants, over our own outline."""
     best: dict[int, queries.Sighting] = {}
     for s in seen:
         if s.place.id not in best or s.status.stage.rank > best[s.place.id].status.stage.rank:
             best[s.place.id] = s
     if not best:
-        return None
+        abort(404)
+    lines = outline.outline()
     pins = [
         Pin(
             s.place.lat,
@@ -182,11 +180,29 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None):
             _status_line(s, now),
             url_for("places.place", slug=s.place.slug),
             _("Open the guide"),
+            _nearest_station(lines, s.place.lat, s.place.lon),
         )
         for s in best.values()
     ]
-    # Where the whole district fits a phone (zoom 11), a 44 px marker covers about 2.5 km.
-    return build_map(pins, TILES[current_app.config["MAP_TILES"]], zoom=zoom, group_within_m=0 if zoom else 2500)
+    tiles = TILES[current_app.config["MAP_TILES"]]
+    return jsonify(build_map(pins, tiles, page_lang(), lines, zoom=zoom))
+
+
+def _nearest_station(lines: Outline, lat: float, lon: float) -> str:
+    found = nearest_station(lines, (lat, lon))
+    if found is None:
+        return ""
+    station, metres = found
+    distance = (
+        _("%(km)s km", km=format_decimal(round(metres / 1000, 1)))
+        if metres >= 1000
+        else _("%(m)s m", m=int(round(metres, -2)))
+    )
+    return _(
+        "Nearest metro: %(station)s (Line 11), %(distance)s in a straight line",
+        station=plain(station.name),
+        distance=distance,
+    )
 
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:
