@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "wisteria-in-april-2026"
+PUBLIC_BASE_URL = "https://bloom.example.cn"  # production needs one; the servers' links point there
 
 
 def free_port() -> int:
@@ -97,6 +98,7 @@ class Cluster:
             "REDIS_URL": self.redis_url,
             "FLASK_PRODUCTION": "true",
             "FLASK_SECRET_KEY": self.secret,
+            "FLASK_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "FLASK_CACHE_KEY_PREFIX": self.prefix + "page:",
             "FLASK_RATELIMIT_KEY_PREFIX": self.prefix + "limits",
             "GUNICORN_WORKERS": str(self.workers),

@@ -66,14 +66,7 @@ def test_behind_one_proxy_the_client_address_comes_from_it(tmp_path):
     assert seen == ["203.0.113.9"]  # the address the proxy saw, not what the client claimed
 
 
-@pytest.mark.parametrize("key", [None, "dev-only-not-secret", "short"])
-def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
-    with pytest.raises(RuntimeError, match="SECRET_KEY is missing or is the development default"):
-        make_app(tmp_path / "x.sqlite", PRODUCTION=True, SECRET_KEY=key)
-
-
-def test_production_starts_with_a_real_secret_key(tmp_path):
-    assert make_app(tmp_path / "x.sqlite", PRODUCTION=True, SECRET_KEY="x" * 64)
+# Secret keys and the public base URL: tests/test_links_and_keys.py.
 
 
 # The database goes away (stopped, restarting, unreachable): a localized 503, then recovery.

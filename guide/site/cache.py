@@ -7,12 +7,17 @@ depends on: by default the site's, which every change bumps (pages about several
 calendar, feeds …); a feature may name a narrower one (`cached_page(revision=…)`), as the places
 feature does for the pages of one place, so that a report at one garden leaves the other
 gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" stays true.
+
+Pages hold absolute links (QR codes, share tags, feeds). With PUBLIC_BASE_URL they are on that
+address whatever the request said; without it (development) they follow the Host the request
+named, so the key holds that origin too: a forged Host header only ever sees its own links.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +74,11 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 RevisionOf = Callable[[dict[str, Any]], str]
 
 
+def _origin() -> str:
+    """Where the page's absolute links point: the same for every request with a public base URL."""
+    return "" if current_app.config.get("PUBLIC_BASE_URL") else request.host_url
+
+
 def cached_page(view=None, *, revision: RevisionOf = site_revision):
     """Serve a public GET from the cache while nothing it shows can have changed: `revision`
     tells, from the view's arguments, what the page depends on. Use as @cached_page or
@@ -83,7 +93,7 @@ def cached_page(view=None, *, revision: RevisionOf = site_revision):
             return view(*args, **kwargs)
         store = current_app.extensions["guide.page_cache"]
         minute = int(clock.now().timestamp() // 60)
-        key = f"{request.full_path}|{revision(kwargs)}|{minute}"
+        key = json.dumps([_origin(), request.full_path, revision(kwargs), minute])
         hit = store.get(key)
         if hit is None:
             response = current_app.make_response(view(*args, **kwargs))
