@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,8 @@ def check(config: Config) -> None:
             "characters (python3 -c 'import secrets; print(secrets.token_hex(32))'), or leave it unset "
             "on one machine to have one made in the instance folder"
         )
+    if problem := unshared_limits(config["RATELIMIT_STORAGE_URI"], os.environ):
+        raise RuntimeError(problem)
     base = config.get("PUBLIC_BASE_URL")
     if base:
         parts = urlsplit(str(base))
@@ -118,6 +121,24 @@ def check(config: Config) -> None:
             "use (e.g. https://bloom.example.cn), so that links in QR codes, cards, feeds and share tags "
             "never come from a request's Host header, which anyone can forge"
         )
+
+
+def unshared_limits(storage: str, environ: Mapping[str, str]) -> str | None:
+    """Why login attempts would not be counted by every process of this server, or None.
+    Counted in memory, each process keeps its own count: with 4 gunicorn workers a limit of 5
+    lets 20 through. gunicorn.conf.py says how many workers there are; without it, unknown."""
+    if not storage.startswith("memory://") or not environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+        return None  # shared storage, or one process (flask run, the tests, the CLI)
+    workers = environ.get("GUIDE_GUNICORN_WORKERS", "")
+    if workers == "1":
+        return None
+    many = f"{workers} gunicorn workers" if workers.isdigit() else "gunicorn workers (how many is unknown)"
+    return (
+        f"login limits are counted in memory (RATELIMIT_STORAGE_URI={storage}), so each of {many} would "
+        "count its own attempts and let several times the limit through: set REDIS_URL (or "
+        "RATELIMIT_STORAGE_URI) so that every worker and server shares the count, or run one worker "
+        "(GUNICORN_WORKERS=1, with -c gunicorn.conf.py, which tells the guide how many there are)"
+    )
 
 
 def weak_secret_key(key: object) -> str | None:

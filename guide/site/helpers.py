@@ -1,6 +1,10 @@
 """What every template can use: the page's language, its other-language versions, formatting."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, g, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from guide.core import i18n
 from guide.core.bloom import BloomStage
@@ -26,17 +30,30 @@ def alternate_urls(external: bool = True) -> dict[str, str]:
 
 
 def local_path(target: str | None, default: str, prefix: str = "/") -> str:
-    """`target` if it is a path on this site under `prefix`, else `default`: never another host
-    ("//evil.example", "/\\evil.example", "https://…")."""
+    """`target` if it is a page on this site under `prefix`, else `default`: never another host
+    ("//evil.example", "/\\evil.example", "https://…"), nor an address that answers no GET
+    (a form's, which answers POST only, or none at all)."""
     target = target or ""
     if (
         target.startswith(prefix)
         and not target.startswith("//")
         and "\\" not in target
-        and not any(ord(c) < 32 for c in target)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in target)
+        and _answers_get(target)
     ):
         return target
     return default
+
+
+def _answers_get(target: str) -> bool:
+    path = urlsplit(target).path.removeprefix(request.script_root)
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        return True  # the same page by another spelling ("/zh/staff" for "/zh/staff/")
+    except HTTPException:
+        return False
+    return True
 
 
 def x_default_url(alternates: dict[str, str]) -> str:

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from guide.core.bloom import BloomStage
+from guide.staff.models import USERNAME_MAX
 
 NOTE_MAX = 500
 
 
+def _typed_name(value: str | None) -> str:
+    """A username as typed on any keyboard: trimmed, composed (NFC), no control characters."""
+    return "".join(c for c in unicodedata.normalize("NFC", value or "").strip() if unicodedata.category(c) != "Cc")
+
+
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Username"),
+        filters=[_typed_name],
+        validators=[
+            DataRequired(message=_l("Enter your username.")),
+            Length(max=USERNAME_MAX, message=_l("A username has at most %(max)d characters.", max=USERNAME_MAX)),
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            Length(max=200, message=_l("A password has at most %(max)d characters.", max=200)),
+        ],
+    )
     next = HiddenField()
 
 

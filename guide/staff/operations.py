@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from guide.extensions import db
 from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.places.operations import mark_changed
 from guide.places.queries import latest_reports
-from guide.staff.models import Staff
+from guide.staff.models import Staff, new_session_token
 from guide.staff.photos import CleanPhoto
 
 log = logging.getLogger(__name__)
@@ -145,11 +146,11 @@ def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
     return photo
 
 
-# Accounts, for the CLI.
+# Accounts and their sessions: the CLI, logging in and out.
 
 
 def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
-    staff = Staff(username=username, is_admin=is_admin, created_at=now, places=places)
+    staff = Staff(username=unicodedata.normalize("NFC", username), is_admin=is_admin, created_at=now, places=places)
     staff.set_password(password)
     db.session.add(staff)
     db.session.flush()
@@ -157,8 +158,39 @@ def add_staff(username: str, password: str, places: list[Place], is_admin: bool,
 
 
 def set_password(staff: Staff, password: str) -> None:
+    """A new password ends every session of the old one."""
     staff.set_password(password)
+    end_sessions(staff)
+
+
+def start_session(staff: Staff) -> None:
+    """Logging in: join the person's sessions (an account made before tokens existed gets one)."""
+    if not staff.session_token:
+        staff.session_token = new_session_token()
+        db.session.flush()
+
+
+def end_sessions(staff: Staff) -> None:
+    """End every session of this person, on every device and server: a copied cookie too."""
+    staff.session_token = new_session_token()
     db.session.flush()
+
+
+def disable(staff: Staff, now: datetime) -> bool:
+    """Stop an account: its sessions end and it can no longer log in (its reports stay)."""
+    changed = staff.disabled_at is None
+    if changed:
+        staff.disabled_at = now
+        log.warning("staff account %s disabled", staff.username)
+    end_sessions(staff)
+    return changed
+
+
+def enable(staff: Staff) -> bool:
+    changed = staff.disabled_at is not None
+    staff.disabled_at = None
+    db.session.flush()
+    return changed
 
 
 def grant(staff: Staff, place: Place) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from guide.core import clock
 from guide.core.i18n import add_language_prefix, plain
@@ -18,15 +18,18 @@ from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.site.errors import error_page
 from guide.site.helpers import local_path
 from guide.site.views import never_store
+from guide.staff import devices
 from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
-from guide.staff.models import Staff
+from guide.staff.models import Staff, authenticate
 from guide.staff.operations import (
     Conflict,
     NotAllowed,
     Observation,
     confirm_status,
+    end_sessions,
     report_bloom,
     retract_report,
+    start_session,
     store_photo,
 )
 from guide.staff.photos import PhotoError, clean_photo
@@ -44,8 +47,13 @@ PHOTO_ERRORS = {
 
 
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    return db.session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
+def load_staff(session_id: str) -> Staff | None:
+    """The person a session cookie names, while its token is theirs (see Staff.session_token)."""
+    staff_id, _sep, token = session_id.partition(":")
+    if not (staff_id.isascii() and staff_id.isdigit() and len(staff_id) < 10 and token):
+        return None  # a cookie from before session tokens, or made up
+    staff = db.session.get(Staff, int(staff_id))
+    return staff if staff is not None and staff.holds(token) else None
 
 
 @login_manager.unauthorized_handler
@@ -54,26 +62,34 @@ def to_login():
     return redirect(url_for("staff.login", lang=g.get("lang"), next=request.path))
 
 
-def _username_key() -> str:
-    return "user:" + (request.form.get("username") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"], key_func=_username_key)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    exempt_when=lambda: devices.known_device() is not None,
+)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"], key_func=devices.attempt_key)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == form.username.data.strip().lower()))
-        if staff is not None and staff.check_password(form.password.data):
+        staff = authenticate(form.username.data, form.password.data)
+        if staff is not None:
+            start_session(staff)
+            db.session.commit()
             login_user(staff)
-            return redirect(local_path(form.next.data, url_for("staff.home")))
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME: 30 days on the phone
+            response = redirect(local_path(form.next.data, url_for("staff.home")))
+            return devices.remember(response, staff.username)
         form.password.errors.append(_("Wrong username or password."))
     return render_template("staff/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: every session of this person ends, on every device."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("places.home"))
 
