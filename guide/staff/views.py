@@ -116,7 +116,9 @@ def place(slug: str):
 def report(slug: str):
     found = _allowed_place(slug)
     forms, photo_errors = _forms_from_request(found)
-    if not all(f.validate() for f in forms.values()) or photo_errors:
+    # Every sub-form, so that every plant with a mistake is marked, not only the first.
+    valid = [f.validate() for f in forms.values()]
+    if not all(valid) or photo_errors:
         return _place_page(found, forms, photo_errors, message=_("Please correct the marked fields."), status=400)
     # A touched sub-form has a stage once validated; an untouched one reports nothing.
     chosen = [(plant, forms[plant.id], forms[plant.id].chosen_stage) for plant in found.listed_plants]
