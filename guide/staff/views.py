@@ -141,7 +141,7 @@ def report(slug: str):
     return redirect(url_for("staff.place", slug=found.slug))
 
 
-@bp.post("/plants/<int:plant_id>/confirm")
+@bp.post("/plants/<id:plant_id>/confirm")
 @login_required
 def confirm(plant_id: int):
     plant = db.session.get(Plant, plant_id)
@@ -171,7 +171,7 @@ def history(slug: str):
     )
 
 
-@bp.post("/reports/<int:report_id>/retract")
+@bp.post("/reports/<id:report_id>/retract")
 @login_required
 def retract(report_id: int):
     found = db.session.get(BloomReport, report_id)
