@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
@@ -110,9 +110,18 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
 
 def _check_versions(observations: list[Observation]) -> None:
     plants = [obs.plant for obs in observations]
-    # Lock the plants' rows where the database can (PostgreSQL), so two submits cannot both
-    # pass the check; on SQLite writes are serialized anyway.
-    db.session.execute(select(Plant.id).where(Plant.id.in_([p.id for p in plants])).with_for_update())
+    # Take the plants' rows before reading the newest reports, so that of two sends arriving
+    # together the second waits for the first to commit, then sees its report (a Conflict).
+    # PostgreSQL locks the rows (FOR UPDATE). SQLite has no row locks, and its driver begins a
+    # transaction only at the first write: both reads would come first and both sends pass.
+    # A write that changes nothing takes SQLite's write lock at once instead.
+    ids = [p.id for p in plants]
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Plant).where(Plant.id.in_(ids)).values(id=Plant.id).execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(select(Plant.id).where(Plant.id.in_(ids)).with_for_update())
     latest = latest_reports([p.id for p in plants])
     newer = {
         obs.plant.id: latest[obs.plant.id]
