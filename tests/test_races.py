@@ -39,24 +39,29 @@ def test_two_sends_on_the_same_view_arriving_together_file_one(guide_app, make_s
                 )
             ),
         ]
-        answers: list[int] = [0, 0]
-        start = threading.Barrier(2)
-
-        def send(i):
-            start.wait()
-            path, data = sends[i]
-            answers[i] = phones[i].post(path, data=data).status_code
-
-        threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = together(phones, sends)
         outcomes.append(tuple(sorted(answers)))
         with guide_app.app_context():
             filed = db.session.scalar(select(func.count()).select_from(BloomReport))
         assert filed == trial + 1, (trial, answers)
     assert set(outcomes) == {(302, 409)}
+
+
+def together(phones, sends) -> list[int]:
+    """Post each send from its phone, released at the same instant; their status codes."""
+    answers, start = [0] * len(sends), threading.Barrier(len(sends))
+
+    def send(i):
+        start.wait()
+        path, data = sends[i]
+        answers[i] = phones[i].post(path, data=data).status_code
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(sends))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 def _version(html, plant_id):
