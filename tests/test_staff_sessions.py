@@ -282,7 +282,7 @@ def test_the_answer_time_does_not_tell_whether_a_name_exists(tmp_path):
     client = app.test_client()
     token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
     times: dict[str, list[float]] = {"wang": [], "nobody-at-all": [], "gone": []}
-    for _ in range(7):
+    for _ in range(9):  # interleaved, so that a busy machine slows all three alike
         for name, seen in times.items():
             started = time.perf_counter()
             status = client.post(
@@ -292,7 +292,8 @@ def test_the_answer_time_does_not_tell_whether_a_name_exists(tmp_path):
             assert status == 400
     real, unknown, disabled = (statistics.median(seen) for seen in times.values())
     assert real > 0.02  # scrypt really ran
-    assert 0.6 < unknown / real < 1.6 and 0.6 < disabled / real < 1.6, (real, unknown, disabled)
+    # Before the stand-in hash, an unknown name answered 20 times faster (4 ms against 81 ms).
+    assert 0.5 < unknown / real < 2 and 0.5 < disabled / real < 2, (real, unknown, disabled)
 
 
 # Counting shared by every worker.

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from guide.core.bloom import BloomStage
 from guide.core.text import clean_text
-from guide.staff.models import USERNAME_MAX
+from guide.staff.models import USERNAME_MAX, new_submission_key
 
 NOTE_MAX = 500
 PASSWORD_MAX = 200
@@ -86,7 +86,20 @@ class LoginForm(GuideForm):
 
 
 class CsrfOnlyForm(GuideForm):
-    """For buttons that only need the CSRF token: logout, retract, the place form's envelope."""
+    """For buttons that only need the CSRF token: logout, retract."""
+
+
+def _submission(value: str | None) -> str:
+    """The key a form was sent with: a fresh one when it had none we could use."""
+    return value if value and re.fullmatch(r"[A-Za-z0-9_-]{20,64}", value) else new_submission_key()
+
+
+class EnvelopeForm(GuideForm):
+    """The place form's own fields: the CSRF token, and the key that makes sending it twice
+    file it once. Shown again after a mistake or a conflict, it keeps its key (nothing was
+    filed under it)."""
+
+    submission = HiddenField(default=new_submission_key, filters=[_submission])
 
 
 def _version(value) -> int:
@@ -103,6 +116,7 @@ def _photo_ref(value: str | None) -> str:
 
 class ConfirmForm(GuideForm):
     version = HiddenField(filters=[_version])
+    submission = HiddenField(filters=[_submission])
 
 
 def _stage_choices():

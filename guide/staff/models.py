@@ -88,6 +88,24 @@ class Staff(UserMixin, Model):
         )
 
 
+class Submission(Model):
+    """A form that was filed, by the key it carried: sent again (a double tap, or resent after
+    the answer was lost on a weak network), it files nothing more."""
+
+    __tablename__ = "submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.key[:8]}… by {self.staff_id}>"
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def find_staff(username: str) -> Staff | None:
     """The account of that name, however it is spelled (case, Unicode form)."""
     return db.session.scalar(select(Staff).where(Staff.username_key == username_key(username)))

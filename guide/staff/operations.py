@@ -4,20 +4,18 @@ Operations check permission, validate, write and flush; callers commit."""
 from __future__ import annotations
 
 import logging
-import os
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
 from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.places.operations import mark_changed
 from guide.places.queries import latest_reports
-from guide.staff.models import Staff, new_session_token
+from guide.staff.models import Staff, Submission, new_session_token
 from guide.staff.photos import CleanPhoto
 
 log = logging.getLogger(__name__)
@@ -25,6 +23,10 @@ log = logging.getLogger(__name__)
 
 class NotAllowed(Exception):
     """This person may not do this (the server's check, whatever the form said)."""
+
+
+class AlreadyFiled(Exception):
+    """This form was filed before, under the same key: nothing more is filed."""
 
 
 class Conflict(Exception):
@@ -47,13 +49,18 @@ class Observation:
     seen_version: int = 0  # the id of the newest report the form showed them (0: none)
 
 
-def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -> list[BloomReport]:
-    """File one report per observation, all or none: a newer report on any plant is a Conflict."""
+def report_bloom(
+    staff: Staff, observations: list[Observation], now: datetime, submission: str | None = None
+) -> list[BloomReport]:
+    """File one report per observation, all or none: a newer report on any plant is a Conflict,
+    and a form already filed under `submission` (its key) is AlreadyFiled."""
     for obs in observations:
         if not staff.can_report(obs.plant.place):
             raise NotAllowed(f"{staff.username} may not report on {obs.plant.place.slug}")
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
+    _take_plants([obs.plant for obs in observations])
+    _remember(submission, staff, now)
     _check_versions(observations)
     rows = [
         BloomReport(
@@ -73,10 +80,14 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
     return rows
 
 
-def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int, now: datetime) -> BloomReport:
+def confirm_status(
+    staff: Staff, plant: Plant, shown: Status, seen_version: int, now: datetime, submission: str | None = None
+) -> BloomReport:
     """ "Still the same": re-confirm the status the staff member was shown, as a new report."""
     if not staff.can_report(plant.place):
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
+    _take_plants([plant])
+    _remember(submission, staff, now)
     _check_versions([Observation(plant, shown.stage, seen_version=seen_version)])
     row = BloomReport(
         plant=plant,
@@ -108,13 +119,12 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
         )
 
 
-def _check_versions(observations: list[Observation]) -> None:
-    plants = [obs.plant for obs in observations]
-    # Take the plants' rows before reading the newest reports, so that of two sends arriving
-    # together the second waits for the first to commit, then sees its report (a Conflict).
-    # PostgreSQL locks the rows (FOR UPDATE). SQLite has no row locks, and its driver begins a
-    # transaction only at the first write: both reads would come first and both sends pass.
-    # A write that changes nothing takes SQLite's write lock at once instead.
+def _take_plants(plants: list[Plant]) -> None:
+    """Take the plants' rows before reading anything about them, so that of two sends arriving
+    together the second waits for the first to commit, then sees what it filed. PostgreSQL locks
+    the rows (FOR UPDATE). SQLite has no row locks, and its driver begins a transaction only at
+    the first write, so both sends would read first and both pass: a write that changes nothing
+    takes SQLite's write lock at once instead."""
     ids = [p.id for p in plants]
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
@@ -122,6 +132,25 @@ def _check_versions(observations: list[Observation]) -> None:
         )
     else:
         db.session.execute(select(Plant.id).where(Plant.id.in_(ids)).with_for_update())
+
+
+SUBMISSIONS_KEPT = timedelta(days=30)  # longer than any form stays open (WTF_CSRF_TIME_LIMIT)
+
+
+def _remember(submission: str | None, staff: Staff, now: datetime) -> None:
+    """Note the form's key, or raise AlreadyFiled when it was filed before (call with the plants
+    taken, so that the same form sent twice at once is seen here, not as a Conflict)."""
+    if not submission:
+        return
+    if db.session.get(Submission, submission) is not None:
+        raise AlreadyFiled(submission)
+    db.session.execute(delete(Submission).where(Submission.created_at < now - SUBMISSIONS_KEPT))
+    db.session.add(Submission(key=submission, staff_id=staff.id, created_at=now))
+    db.session.flush()
+
+
+def _check_versions(observations: list[Observation]) -> None:
+    plants = [obs.plant for obs in observations]
     latest = latest_reports([p.id for p in plants])
     newer = {
         obs.plant.id: latest[obs.plant.id]
@@ -132,16 +161,11 @@ def _check_versions(observations: list[Observation]) -> None:
         raise Conflict(newer)
 
 
-def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
+def store_photo(clean: CleanPhoto, now: datetime) -> Photo:
     """Keep a cleaned photo under its content hash; the same photo twice is stored once."""
     existing = db.session.scalar(select(Photo).where(Photo.sha256 == clean.sha256))
     if existing is not None:
         return existing
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in ((f"{clean.sha256}.jpg", clean.full), (f"{clean.sha256}-thumb.jpg", clean.thumb)):
-        partial = folder / f".{name}.part"
-        partial.write_bytes(data)
-        os.replace(partial, folder / name)  # never a half-written file under the real name
     photo = Photo(
         sha256=clean.sha256,
         width=clean.size[0],
@@ -149,6 +173,8 @@ def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
         thumb_width=clean.thumb_size[0],
         thumb_height=clean.thumb_size[1],
         created_at=now,
+        full=clean.full,
+        thumb=clean.thumb,
     )
     db.session.add(photo)
     db.session.flush()

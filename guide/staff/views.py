@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from guide.core import clock
 from guide.core.i18n import add_language_prefix, plain
@@ -19,9 +18,10 @@ from guide.site.errors import error_page
 from guide.site.helpers import local_path
 from guide.site.views import never_store
 from guide.staff import devices
-from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
-from guide.staff.models import Staff, authenticate
+from guide.staff.forms import ConfirmForm, CsrfOnlyForm, EnvelopeForm, LoginForm, PlantReportForm
+from guide.staff.models import Staff, authenticate, new_submission_key
 from guide.staff.operations import (
+    AlreadyFiled,
     Conflict,
     NotAllowed,
     Observation,
@@ -130,15 +130,24 @@ def report(slug: str):
     if not observations:
         return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."), status=400)
     try:
-        report_bloom(current_user, observations, clock.now())
+        report_bloom(current_user, observations, clock.now(), EnvelopeForm().submission.data)
+        db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         for plant_id, newer in conflict.newer.items():
             forms[plant_id].version.data = newer.id  # resending now is a deliberate choice
         return _place_page(found, forms, conflict=conflict.newer, status=409)
-    db.session.commit()
+    except (AlreadyFiled, IntegrityError):  # IntegrityError: the same key, committed meanwhile
+        db.session.rollback()
+        return _already_filed(found)
     flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!", len(observations)))
     return redirect(url_for("staff.place", slug=found.slug))
+
+
+def _already_filed(place: Place, anchor: str | None = None):
+    """The answer to a form sent again: what the first send was told, in other words."""
+    flash(_("This form had already been sent: it was filed once, not twice."))
+    return redirect(url_for("staff.place", slug=place.slug, _anchor=anchor))
 
 
 @bp.post("/plants/<id:plant_id>/confirm")
@@ -152,12 +161,15 @@ def confirm(plant_id: int):
     form = ConfirmForm()
     sighting = queries.sightings_of([plant], clock.now(), clock.today())[0]
     try:
-        confirm_status(current_user, plant, sighting.status, form.version.data, clock.now())
+        confirm_status(current_user, plant, sighting.status, form.version.data, clock.now(), form.submission.data)
+        db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         forms = _blank_forms(plant.place)
         return _place_page(plant.place, forms, conflict=conflict.newer, status=409)
-    db.session.commit()
+    except (AlreadyFiled, IntegrityError):
+        db.session.rollback()
+        return _already_filed(plant.place, anchor=f"plant-{plant.id}")
     flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.status.stage.title))
     return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
 
@@ -248,7 +260,7 @@ def _forms_from_request(place: Place, keep_photos: bool = True) -> tuple[dict[in
         form = PlantReportForm(request.form, prefix=prefix, has_photo=bool(upload and upload.filename))
         if upload and upload.filename and keep_photos:
             try:
-                photo = store_photo(clean_photo(upload.read()), photos_folder(), clock.now())
+                photo = store_photo(clean_photo(upload.read()), clock.now())
                 db.session.commit()
                 form.photo_ref.data = photo.sha256
             except PhotoError as error:
@@ -275,11 +287,8 @@ def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=N
         conflict=conflict or {},
         kept=kept,
         message=message,
-        envelope=CsrfOnlyForm(),
+        envelope=EnvelopeForm(),
+        new_submission_key=new_submission_key,
         confirm_form=ConfirmForm(),
         now=now,
     ), status
-
-
-def photos_folder() -> Path:
-    return Path(current_app.instance_path) / "photos"
