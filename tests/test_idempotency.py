@@ -105,3 +105,15 @@ def test_keys_are_forgotten_after_30_days(login_as, guide_app, freeze):
     assert client.post("/en/staff/places/guyi-garden/report", data=data).status_code == 302
     with guide_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_form_edited_after_it_was_sent_is_not_taken_for_a_resend(login_as, guide_app):
+    """The page did not reload after sending; the person changed the stage and sent again."""
+    client = login_as("wang", "guyi-garden")
+    ids = plant_ids(guide_app, "guyi-garden")
+    data, _ = report_form(client, ids, peony={"stage": "peak"})
+    assert client.post("/en/staff/places/guyi-garden/report", data=data).status_code == 302
+    data[f"p{ids['peony']}-stage"] = "fading"
+    edited = client.post("/en/staff/places/guyi-garden/report", data=data)
+    assert edited.status_code == 409  # not "already sent": the newer report is shown, as for any form
+    assert filed(guide_app) == 1

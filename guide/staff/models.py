@@ -95,6 +95,8 @@ class Submission(Model):
     __tablename__ = "submission"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # What was filed under it: the same key with other content is an edited form, not a resend.
+    digest: Mapped[str] = mapped_column(String(64))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

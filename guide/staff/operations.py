@@ -3,6 +3,8 @@ Operations check permission, validate, write and flush; callers commit."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -60,7 +62,7 @@ def report_bloom(
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
     _take_plants([obs.plant for obs in observations])
-    _remember(submission, staff, now)
+    _remember(submission, _digest(observations), staff, now)
     _check_versions(observations)
     rows = [
         BloomReport(
@@ -86,9 +88,10 @@ def confirm_status(
     """ "Still the same": re-confirm the status the staff member was shown, as a new report."""
     if not staff.can_report(plant.place):
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
+    seen = Observation(plant, shown.stage, shown.percent_open, seen_version=seen_version)
     _take_plants([plant])
-    _remember(submission, staff, now)
-    _check_versions([Observation(plant, shown.stage, seen_version=seen_version)])
+    _remember(submission, _digest([seen]), staff, now)
+    _check_versions([seen])
     row = BloomReport(
         plant=plant,
         staff=staff,
@@ -137,16 +140,29 @@ def _take_plants(plants: list[Plant]) -> None:
 SUBMISSIONS_KEPT = timedelta(days=30)  # longer than any form stays open (WTF_CSRF_TIME_LIMIT)
 
 
-def _remember(submission: str | None, staff: Staff, now: datetime) -> None:
-    """Note the form's key, or raise AlreadyFiled when it was filed before (call with the plants
-    taken, so that the same form sent twice at once is seen here, not as a Conflict)."""
+def _remember(submission: str | None, digest: str, staff: Staff, now: datetime) -> None:
+    """Note the form's key, or raise AlreadyFiled when the same form was filed under it before
+    (call with the plants taken, so that a form sent twice at once is seen here, not as a
+    Conflict). The same key with other content is a form edited after it was sent: the
+    versions decide about it, as for any form."""
     if not submission:
         return
-    if db.session.get(Submission, submission) is not None:
-        raise AlreadyFiled(submission)
+    if (known := db.session.get(Submission, submission)) is not None:
+        if known.digest == digest:
+            raise AlreadyFiled(submission)
+        return
     db.session.execute(delete(Submission).where(Submission.created_at < now - SUBMISSIONS_KEPT))
-    db.session.add(Submission(key=submission, staff_id=staff.id, created_at=now))
+    db.session.add(Submission(key=submission, digest=digest, staff_id=staff.id, created_at=now))
     db.session.flush()
+
+
+def _digest(observations: list[Observation]) -> str:
+    """What a form asked to file, in a few bytes."""
+    filed = [
+        [obs.plant.id, obs.stage.value, obs.percent_open, obs.note, obs.photo and obs.photo.sha256, obs.seen_version]
+        for obs in observations
+    ]
+    return hashlib.sha256(json.dumps(filed, sort_keys=True).encode()).hexdigest()
 
 
 def _check_versions(observations: list[Observation]) -> None:

@@ -56,6 +56,7 @@ def upgrade():
     op.create_table(
         "submission",
         sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_submission_staff_id_staff")),
