@@ -62,6 +62,7 @@ class Defaults(Wiring):
     MAP_TILES = "osm"  # or "amap": a basemap that loads in mainland China
     REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
     PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
+    PAGE_STALE_SECONDS = 24 * 3600  # database down: pages rendered this recently are served, marked; 0: never
     DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference
     OTHER_LANGUAGE = "en"  # for a browser that asks only for languages we do not serve
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute;60 per hour"

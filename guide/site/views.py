@@ -53,7 +53,7 @@ def revalidate(response: Response) -> Response | WerkzeugResponse:
     """For a feature whose pages are the same for every visitor (`bp.after_request(revalidate)`):
     an ETag, and revalidation on every visit (a report must show at once), answered with 304
     when nothing changed."""
-    if request.method in ("GET", "HEAD") and response.status_code == 200:
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.cache_control.no_store:
         response.cache_control.public = True
         response.cache_control.no_cache = True
         response.add_etag(weak=True)
