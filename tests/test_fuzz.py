@@ -144,14 +144,19 @@ def _forget_login_app():
 def _photo(fmt: str) -> bytes:
     out = io.BytesIO()
     image = Image.new("RGB", (64, 48), (200, 60, 160))
-    if fmt == "MPO":
+    if fmt == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        image.save(out, "HEIF", quality=60)
+    elif fmt == "MPO":
         image.save(out, "MPO", save_all=True, append_images=[image])
     else:
         image.save(out, fmt)
     return out.getvalue()
 
 
-GOOD = {fmt: _photo(fmt) for fmt in ("JPEG", "PNG", "WEBP", "MPO", "GIF")}
+GOOD = {fmt: _photo(fmt) for fmt in ("JPEG", "PNG", "WEBP", "MPO", "HEIF", "GIF")}
 
 
 @st.composite

@@ -379,3 +379,34 @@ def test_when_even_the_error_page_fails_the_answer_is_a_plain_500(guide_app, mon
     monkeypatch.setattr(guide.site.errors, "render_template", broken)
     response = guide_app.test_client().get(f"/{lang}/boom")
     assert response.status_code == 500 and said in response.get_data(as_text=True)
+
+
+def _heic(orientation: int = 6, size=(300, 200)) -> bytes:
+    exif = _camera_exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 60, 160)).save(out, "HEIF", exif=exif.tobytes(), quality=80)
+    return out.getvalue()
+
+
+def test_an_iphone_heic_photo_is_taken_upright_with_nothing_of_the_phone():
+    data = _heic()
+    assert data[4:12] == b"ftypheic"
+    clean = clean_photo(data)
+    assert clean.size == (200, 300)  # turned upright once, not twice
+    for jpeg_bytes in (clean.full, clean.thumb):
+        assert {marker for marker, _ in jpeg_segments(jpeg_bytes)} <= IMAGE_DATA | set(ALLOWED)
+        assert not any(secret in jpeg_bytes for secret in SECRETS)
+
+
+@pytest.mark.parametrize("cut", [12, 100, 400])
+def test_a_damaged_heic_is_not_readable_not_an_error(cut):
+    with pytest.raises(PhotoError) as refused:
+        clean_photo(_heic()[:cut])
+    assert refused.value.code == "not-an-image"
+
+
+def test_a_heic_photo_is_taken_through_the_form(login_as, app_with_photos):  # noqa: F811
+    client = login_as("wang", "guyi-garden")
+    response = post_with_photo(client, app_with_photos, _heic(), filename="IMG_0042.HEIC")
+    assert response.status_code == 302 and report_count(app_with_photos) == 1

@@ -11,14 +11,17 @@ import logging
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
+# HEIC/HEIF, as iPhones take them, opened by libheif (which turns them upright as it reads them).
+pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own limit
 # MPO: the JPEG with a Multi-Picture index that many phones write (its first picture is the photo).
-FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
+FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
 FULL_SIZE = 1600
 THUMB_SIZE = 480
 ORIENTATION_TAG = 0x0112

@@ -40,7 +40,7 @@ add_language_prefix(bp)
 
 PHOTO_ERRORS = {
     "too-large": lambda: _("The photo is larger than 10 MB. Choose a smaller one."),
-    "format": lambda: _("The photo must be a JPEG, PNG or WebP image."),
+    "format": lambda: _("The photo must be a JPEG, PNG, WebP or HEIC image."),
     "not-an-image": lambda: _("This file is not a readable image (it may be damaged or cut short)."),
     "too-many-pixels": lambda: _("The photo has too many pixels. Choose a smaller one."),
 }
