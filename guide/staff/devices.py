@@ -1,10 +1,12 @@
 """Devices a staff member has logged in on, and the login limits they meet.
 
-Failing someone's password from elsewhere must not lock them out. Attempts are counted per
-username and per address, but a device where that name has logged in before (it carries a
-signed cookie saying so) is counted on its own: an attacker exhausts the limits of unknown
-devices, never the staff member's phone. The cookie grants nothing else: it is only given after
-a correct password, and the password is still asked for.
+Failing someone's password from elsewhere must not lock them out. So attempts at a name are
+counted per name *and address*: failures from another address never refuse this one. And a
+device where that name has logged in before (it carries a signed cookie saying so) is counted
+on its own, apart from its address too: an attacker behind the same address (a park's Wi-Fi, a
+carrier's shared address) exhausts only the counts of devices that never logged in as that
+name. The cookie grants nothing else: it is only given after a correct password, and the
+password is still asked for.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
@@ -51,9 +54,10 @@ def known_device() -> str | None:
 
 
 def attempt_key() -> str:
-    """Whose login attempts this one counts with: the known device's own, or the name's."""
+    """Whose login attempts this one counts with: the known device's own, or the name's from
+    this address."""
     device = known_device()
-    return f"device:{device}:{_attempted_key()}" if device else f"user:{_attempted_key()}"
+    return f"device:{device}:{_attempted_key()}" if device else f"user:{_attempted_key()}@{get_remote_address()}"
 
 
 def remember(response: Response, username: str) -> Response:
