@@ -12,3 +12,9 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout
 errorlog = "-"
+
+
+def nworkers_changed(server, new_value, old_value):
+    """Tell the guide how many workers share this server (before any loads it, and again when
+    TTIN/TTOU change it): counted in memory, login limits need one process (guide.config)."""
+    os.environ["GUIDE_GUNICORN_WORKERS"] = str(new_value)

@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "wisteria-in-april-2026"
+PUBLIC_BASE_URL = "https://bloom.example.cn"  # production needs one; the servers' links point there
 
 
 def free_port() -> int:
@@ -77,8 +78,15 @@ def rss_kib(pid: int) -> int | None:
 class Cluster:
     """A fresh schema and key prefix, the places loaded, and app servers started on request."""
 
-    def __init__(self, database_url: str = DATABASE_URL, redis_url: str = REDIS_URL, workers: int = 2):
+    def __init__(
+        self,
+        database_url: str = DATABASE_URL,
+        redis_url: str = REDIS_URL,
+        workers: int = 2,
+        settings: dict[str, str] | None = None,
+    ):
         self.database_url, self.redis_url, self.workers = database_url, redis_url, workers
+        self.settings = settings or {}  # more environment for the servers and commands
         name = uuid.uuid4().hex[:12]
         self.schema = f"cluster_{name}"
         self.prefix = f"guide-cluster-{name}:"
@@ -97,9 +105,11 @@ class Cluster:
             "REDIS_URL": self.redis_url,
             "FLASK_PRODUCTION": "true",
             "FLASK_SECRET_KEY": self.secret,
+            "FLASK_PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             "FLASK_CACHE_KEY_PREFIX": self.prefix + "page:",
             "FLASK_RATELIMIT_KEY_PREFIX": self.prefix + "limits",
             "GUNICORN_WORKERS": str(self.workers),
+            **self.settings,
         }
 
     def sql(self, statement: str, *args):
@@ -183,10 +193,10 @@ class Staff:
         self.base, self.username, self.slug, self.lang = base, username, slug, lang
         self.session = requests.Session()
 
-    def log_in(self, password: str = PASSWORD) -> requests.Response:
-        page = self.session.get(f"{self.base}/{self.lang}/staff/login", timeout=10)
+    def log_in(self, password: str = PASSWORD, base: str | None = None) -> requests.Response:
+        page = self.session.get(f"{base or self.base}/{self.lang}/staff/login", timeout=10)
         return self.session.post(
-            f"{self.base}/{self.lang}/staff/login",
+            f"{base or self.base}/{self.lang}/staff/login",
             allow_redirects=False,
             timeout=10,
             data={"csrf_token": csrf_token(page.text), "username": self.username, "password": password},

@@ -41,8 +41,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from guide.staff import views as staff_views
 
     site.init_app(app)
-    blueprints = (places_views.bp, staff_views.bp, editing.bp, share_views.bp, share_views.embed_bp, api_views.bp)
-    for blueprint in blueprints:
+    for blueprint in (
+        places_views.bp,
+        places_views.photos_bp,
+        staff_views.bp,
+        editing.bp,
+        share_views.bp,
+        share_views.embed_bp,
+        api_views.bp,
+    ):
         app.register_blueprint(blueprint)
     for command in (places_cli.places_cli, staff_cli.staff_cli, backup.export_command, backup.import_command):
         app.cli.add_command(command)

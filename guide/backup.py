@@ -8,6 +8,7 @@ readable by its owner only, and both commands say that it is secret.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -16,9 +17,8 @@ from pathlib import Path
 
 import click
 from alembic.migration import MigrationContext
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Date, func, select, text
+from sqlalchemy import Date, LargeBinary, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.core import clock
@@ -51,12 +51,19 @@ def schema_revision() -> str | None:
 def _to_json(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, bytes):  # the photos themselves
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
 def _from_json(column, value, where: str):
     if value is None:
         return None
+    if isinstance(column.type, LargeBinary):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (TypeError, ValueError) as error:  # binascii.Error is a ValueError
+            raise BadBackup(f"{where}: not base64 ({error})") from error
     try:
         if isinstance(column.type, UTCDateTime):
             moment = datetime.fromisoformat(value)
@@ -165,16 +172,6 @@ def _move_sequences_past_the_restored_ids() -> None:
             )
 
 
-def missing_photo_files(document) -> list[str]:
-    folder = Path(current_app.instance_path) / "photos"
-    names = [row.get("sha256") for row in document.get("tables", {}).get("photo", [])]
-    return [
-        name
-        for name in names
-        if isinstance(name, str) and not all((folder / f"{name}{end}").is_file() for end in (".jpg", "-thumb.jpg"))
-    ]
-
-
 # The commands.
 
 
@@ -182,7 +179,7 @@ def missing_photo_files(document) -> list[str]:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def export_command(path: Path) -> None:
-    """Write the whole database (places, reports, photos' metadata, staff) to PATH."""
+    """Write the whole database (places, reports, photos, staff) to PATH."""
     if reason := schema_missing():
         raise click.ClickException(reason)
     document = dump()
@@ -199,11 +196,7 @@ def export_command(path: Path) -> None:
         raise
     counts = ", ".join(f"{name}: {len(rows)}" for name, rows in document["tables"].items())
     click.echo(f"{path}: exported {counts}.")
-    click.echo(
-        f"{path} holds the staff's password hashes: keep it secret (it is readable by you only). "
-        f"Photo files are not in it: copy {Path(current_app.instance_path) / 'photos'} beside it.",
-        err=True,
-    )
+    click.echo(f"{path} holds the staff's password hashes: keep it secret (it is readable by you only).", err=True)
 
 
 def _not_imported(reason: str) -> click.ClickException:
@@ -233,10 +226,4 @@ def import_command(path: Path) -> None:
         db.session.rollback()
         raise _not_imported(f"{path}: the database refused the rows: {database_error_line(error)}") from error
     click.echo(f"{path}: imported " + ", ".join(f"{name}: {n}" for name, n in counts.items()) + ".")
-    if missing := missing_photo_files(document):
-        click.echo(
-            f"{len(missing)} photo file(s) are not under {Path(current_app.instance_path) / 'photos'} "
-            f"yet (first: {missing[0]}): copy the photos folder from the old server.",
-            err=True,
-        )
     click.echo(f"{path} holds the staff's password hashes: keep it secret.", err=True)

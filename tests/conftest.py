@@ -40,6 +40,7 @@ _MADE: list = []  # every app made, so that none is left holding connections or 
 Start = Literal["empty", "migrated", "loaded"]
 _TEMPLATES: dict[str, str] = {}  # start → SQLite file or PostgreSQL database to copy
 CHEAP_HASHING = {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}  # scrypt costs ~100 ms per hash
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32  # given, so that no test writes one into instance/
 
 
 def make_app(database: Path, *, start: Start = "empty", **config):
@@ -64,7 +65,16 @@ def make_app(database: Path, *, start: Start = "empty", **config):
     # Flask-Limiter keeps the first app's key prefix for good (one app per process in production);
     # each test app here needs its own, so that no counter carries over from another test.
     limiter._key_prefix = ""
-    app = create_app({"TESTING": True, "SERVER_NAME": "guide.test", **CHEAP_HASHING, **place, **config})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SERVER_NAME": "guide.test",
+            "SECRET_KEY": TEST_SECRET_KEY,
+            **CHEAP_HASHING,
+            **place,
+            **config,
+        }
+    )
     _MADE.append(app)
     return app
 

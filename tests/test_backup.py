@@ -63,10 +63,10 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     assert written["tables"]["staff"][0]["password_hash"].startswith("pbkdf2:")  # the tests' cheap hash
 
     restored = empty_app(tmp_path)
-    restored.instance_path = source.instance_path  # the photos folder, copied beside the file
+    restored.instance_path = str(tmp_path / "another-machine")  # nothing copied but the file
     result = run(restored, "import", str(path))
     assert result.exit_code == 0, result.output
-    assert f"place: {places_in_the_file()}" in result.output and "photo file" not in result.output
+    assert f"place: {places_in_the_file()}" in result.output and "photo: 2" in result.output
 
     again = export(restored, tmp_path / "again.json")
     assert {k: v for k, v in again.items() if k != "exported_at"} == {
@@ -78,6 +78,12 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
         html = app.test_client().get("/en/places/guyi-garden").get_data(as_text=True)
         peony = html.split("Tree peony")[1].split('class="window"')[0]
         assert "stage--peak" in peony and "Peonies by the pond" in html and 'class="photo"' in html
+    photo = re.search(r'<img class="photo"[^>]*src="([^"]+)"', html).group(1)
+    for name in (photo, photo.replace("-thumb.jpg", ".jpg")):
+        original, copy = source.test_client().get(name), restored.test_client().get(name)
+        assert original.status_code == copy.status_code == 200 and original.data == copy.data
+        original.close()
+        copy.close()
     client = restored.test_client()
     assert login(client, "wang", lang="en").status_code == 302
     # … and new reports get new ids (on PostgreSQL the sequences moved past the restored rows).
@@ -87,15 +93,17 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
         assert db.session.scalar(select(func.max(BloomReport.id))) == 3
 
 
-def test_import_says_which_photo_files_are_still_to_be_copied(app_with_photos, login_as, tmp_path, freeze):
-    freeze("2026-04-15 09:00")
+@pytest.mark.parametrize("damage", ["not base64!", 12, ["x"], "QUJD=X"])
+def test_a_photo_that_is_not_base64_is_refused_and_nothing_imported(app_with_photos, login_as, tmp_path, damage):
     assert post_with_photo(login_as("wang", "guyi-garden"), app_with_photos, jpeg()).status_code == 302
     path = tmp_path / "backup.json"
-    export(app_with_photos, path)
+    written = export(app_with_photos, path)
+    written["tables"]["photo"][0]["thumb"] = damage
+    path.write_text(json.dumps(written), encoding="utf-8")
     restored = empty_app(tmp_path)
-    restored.instance_path = str(tmp_path / "new-instance")
     result = run(restored, "import", str(path))
-    assert result.exit_code == 0 and "1 photo file(s) are not under" in result.output
+    assert result.exit_code == 1 and "tables.photo[0].thumb: not base64" in result.output
+    assert "Nothing was imported" in result.output
 
 
 def test_import_refuses_a_database_that_is_not_empty_and_changes_nothing(guide_app, tmp_path):

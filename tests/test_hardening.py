@@ -66,14 +66,7 @@ def test_behind_one_proxy_the_client_address_comes_from_it(tmp_path):
     assert seen == ["203.0.113.9"]  # the address the proxy saw, not what the client claimed
 
 
-@pytest.mark.parametrize("key", [None, "dev-only-not-secret", "short"])
-def test_production_refuses_a_missing_or_default_secret_key(tmp_path, key):
-    with pytest.raises(RuntimeError, match="SECRET_KEY is missing or is the development default"):
-        make_app(tmp_path / "x.sqlite", PRODUCTION=True, SECRET_KEY=key)
-
-
-def test_production_starts_with_a_real_secret_key(tmp_path):
-    assert make_app(tmp_path / "x.sqlite", PRODUCTION=True, SECRET_KEY="x" * 64)
+# Secret keys and the public base URL: tests/test_links_and_keys.py.
 
 
 # The database goes away (stopped, restarting, unreachable): a localized 503, then recovery.
@@ -167,3 +160,48 @@ def test_a_connection_cut_after_the_page_was_made_does_not_spoil_the_answer(guid
     response = guide_app.test_client().get("/en/places/guyi-garden")
     assert response.status_code == 200 and "Guyi Garden" in response.get_data(as_text=True)
     assert "database connection lost at the end of a request" in caplog.text
+
+
+# While the database is down, pages rendered recently are served as they were, marked.
+
+
+def _page_then_no_database(tmp_path, paths, **config):
+    from tests.conftest import PASSWORD, load_file
+
+    folder, app = _app_without_its_database(tmp_path, **config)
+    folder.mkdir()
+    load_file(app)
+    app.test_cli_runner().invoke(args=["staff", "add", "wang", "--place", "guyi-garden"], input=PASSWORD + "\n")
+    client = app.test_client()
+    for path in paths:
+        assert client.get(path).status_code == 200  # rendered once, while all was well
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "gone")
+    return app, client
+
+
+STALE_PAGES = ["/en/", "/zh/places/guyi-garden", "/en/calendar", "/zh/events", "/en/feed.atom", "/api/v1/places"]
+
+
+@pytest.mark.parametrize("lang, notice", [("en", "this page may be out of date"), ("zh", "此页内容可能不是最新的")])
+def test_while_the_database_is_down_recent_pages_are_served_marked_as_possibly_out_of_date(tmp_path, lang, notice):
+    paths = [p.replace("/en/", f"/{lang}/").replace("/zh/", f"/{lang}/") for p in STALE_PAGES]
+    _app, client = _page_then_no_database(tmp_path, paths)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Warning"] == '110 - "Response is Stale"'
+        assert "no-store" in response.headers["Cache-Control"] and "public" not in response.headers["Cache-Control"]
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert notice in html and html.index(notice) > html.index("<main")
+    # A page not rendered before, a form: the 503 page (which says nothing was saved).
+    assert client.get(f"/{lang}/places/qiuxia-garden").status_code == 503
+    posted = client.post(f"/{lang}/staff/login", data={"username": "wang", "password": "x" * 12})
+    assert posted.status_code in (400, 503)  # the CSRF check answers first, without the database
+
+
+def test_with_no_stale_pages_allowed_the_503_page_answers(tmp_path):
+    _app, client = _page_then_no_database(tmp_path, ["/en/"], PAGE_STALE_SECONDS=0)
+    assert client.get("/en/").status_code == 503

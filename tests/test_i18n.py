@@ -44,12 +44,28 @@ def test_an_explicit_choice_wins_over_the_browser(client):
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/en/", "/\\evil.example", "/zh/calendar", "javascript:alert(1)"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/en/",
+        "/\\evil.example",
+        "/zh/calendar",
+        "javascript:alert(1)",
+        "/en/staff/logout",  # answers POST only
+        "/en/staff/places/guyi-garden/report",
+        "/en/no/such/page",
+        "/en/\x7f",
+    ],
 )
 def test_language_switch_only_goes_to_our_own_pages_in_that_language(client, target):
     response = client.get("/language/en", query_string={"next": target})
     location = response.headers["Location"]
-    assert location.startswith("/en/") and "evil" not in location
+    assert location == "/en/" and "evil" not in location
+    assert client.get(location).status_code == 200
+
+
+def test_language_switch_keeps_a_page_that_exists(client):
+    assert client.get("/language/en?next=/en/calendar?month=4").headers["Location"] == "/en/calendar?month=4"
 
 
 def test_switch_to_an_unknown_language_is_a_404(client):

@@ -2,6 +2,7 @@
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -91,12 +92,11 @@ def post_with_photo(client, app, photo: bytes, filename="IMG_0001.jpg", lang="en
 
 
 def stored(app):
+    """How many photos the database holds, and the sizes of their JPEGs (full, thumbnail)."""
     with app.app_context():
         photos = db.session.scalar(select(func.count()).select_from(Photo))
-    folder = app.instance_path + "/photos"
-    import os
-
-    return photos, sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        sizes = [(len(p.full), len(p.thumb)) for p in db.session.scalars(select(Photo))]
+    return photos, sizes
 
 
 @pytest.fixture
@@ -108,8 +108,9 @@ def app_with_photos(guide_app, tmp_path):
 def test_a_report_photo_is_stored_clean_and_shown_lazily_with_its_size(login_as, app_with_photos):
     client = login_as("wang", "guyi-garden")
     assert post_with_photo(client, app_with_photos, jpeg(orientation=6)).status_code == 302
-    count, files = stored(app_with_photos)
-    assert count == 1 and {f.split("-")[-1] if "-" in f else "full" for f in files} == {"full", "thumb.jpg"}
+    count, sizes = stored(app_with_photos)
+    assert count == 1 and sizes[0][0] > sizes[0][1] > 0  # in the database, with its thumbnail
+    assert not (app_with_photos.instance_path and any(Path(app_with_photos.instance_path).glob("**/*.jpg")))
     public = app_with_photos.test_client()
     html = public.get("/en/places/guyi-garden").get_data(as_text=True)
     img = re.search(r'<img class="photo"[^>]*>', html).group(0)
@@ -118,7 +119,9 @@ def test_a_report_photo_is_stored_clean_and_shown_lazily_with_its_size(login_as,
     src = re.search(r'src="([^"]+)"', img).group(1)
     served = public.get(src)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
-    assert "max-age=31536000" in served.headers["Cache-Control"]
+    assert "max-age=31536000" in served.headers["Cache-Control"] and "immutable" in served.headers["Cache-Control"]
+    again = public.get(src, headers={"If-None-Match": served.headers["ETag"]})
+    assert again.status_code == 304
     assert not Image.open(io.BytesIO(served.data)).getexif()
     served.close()
 
@@ -168,3 +171,36 @@ def test_a_good_photo_is_kept_while_the_rest_of_the_form_is_corrected(login_as, 
 def test_only_photo_names_of_our_own_form_are_served(client):
     for name in ("../guide.sqlite", "x.jpg", "a" * 64 + ".png", "%2e%2e%2fguide.sqlite"):
         assert client.get(f"/photos/{name}").status_code == 404
+
+
+def test_photos_kept_as_files_move_into_the_database_on_upgrade(tmp_path):
+    from datetime import UTC, datetime
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path / "old.sqlite")
+    app.instance_path = str(tmp_path / "instance")
+    folder = tmp_path / "instance" / "photos"
+    folder.mkdir(parents=True)
+    kept, lost = "a" * 64, "b" * 64
+    (folder / f"{kept}.jpg").write_bytes(b"full bytes")
+    (folder / f"{kept}-thumb.jpg").write_bytes(b"thumb bytes")
+    with app.app_context():
+        upgrade(revision="220cf5dc713e")
+        for sha in (kept, lost):
+            db.session.execute(
+                text(
+                    "INSERT INTO photo (sha256, width, height, thumb_width, thumb_height, created_at) "
+                    "VALUES (:sha, 10, 10, 5, 5, :now)"
+                ),
+                {"sha": sha, "now": datetime.now(UTC)},
+            )
+        db.session.commit()
+        upgrade()
+    client = app.test_client()
+    assert client.get(f"/photos/{kept}.jpg").data == b"full bytes"
+    assert client.get(f"/photos/{kept}-thumb.jpg").data == b"thumb bytes"
+    assert client.get(f"/photos/{lost}.jpg").status_code == 404  # its file was gone: no 500

@@ -6,7 +6,7 @@ import os
 import pytest
 import requests
 
-from bench.cluster import Cluster, Staff
+from bench.cluster import Cluster, Staff, csrf_token
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
@@ -16,7 +16,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def servers():
-    with Cluster(os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"], workers=2) as cluster:
+    # Every request here comes from 127.0.0.1: only the per-username limit is under test.
+    settings = {"FLASK_LOGIN_LIMIT_PER_ADDRESS": "1000 per minute"}
+    with Cluster(
+        os.environ["TEST_DATABASE_URL"], os.environ["TEST_REDIS_URL"], workers=2, settings=settings
+    ) as cluster:
         cluster.add_staff("wang", "jiading-wisteria-park")
         cluster.add_staff("li", "guyi-garden")
         yield cluster, cluster.start_server(), cluster.start_server()
@@ -64,3 +68,26 @@ def test_a_staff_session_from_one_server_is_good_on_the_other(servers):
     assert cluster.sql("SELECT count(*) FROM bloom_report WHERE note->>'en' = %s", "Checked from the other gate") == [
         (1,)
     ]
+
+
+def test_logging_out_through_one_server_ends_the_session_on_the_other(servers):
+    _cluster, one, other = servers
+    phone = Staff(one.base, "wang", "jiading-wisteria-park")
+    assert phone.log_in().status_code == 302
+    copy = requests.Session()  # a copy of the cookie, used through the other server
+    copy.cookies.update(phone.session.cookies)
+    place = "/en/staff/places/jiading-wisteria-park"
+    assert copy.get(other.base + place, allow_redirects=False, timeout=10).status_code == 200
+    page = phone.session.get(one.base + place, timeout=10).text
+    phone.session.post(one.base + "/en/staff/logout", data={"csrf_token": csrf_token(page)}, timeout=10)
+    assert copy.get(other.base + place, allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_a_known_phone_logs_in_through_either_server_while_its_name_is_attacked(servers):
+    cluster, one, other = servers
+    cluster.add_staff("zhao", "guyi-garden")
+    phone = Staff(one.base, "zhao", "guyi-garden")
+    assert phone.log_in().status_code == 302
+    attacks = [Staff(s.base, "zhao", "guyi-garden").log_in("wrong-password").status_code for s in (one, other) * 6]
+    assert attacks.count(429) >= 7
+    assert phone.log_in(base=other.base).status_code == 302  # the device cookie, signed with the shared key

@@ -103,11 +103,29 @@ def test_session_cookie_is_secure_over_https(guide_app, make_staff):
         ("/\t/evil.example", "/zh/staff/"),
         ("/\n/evil.example", "/zh/staff/"),
         ("/zh/\x00", "/zh/staff/"),
+        # Addresses that answer POST only, or nothing: the staff home instead of a 405 or 404.
+        ("/zh/staff/places/guyi-garden/report", "/zh/staff/"),
+        ("/zh/staff/logout", "/zh/staff/"),
+        ("/zh/staff/plants/1/confirm", "/zh/staff/"),
+        ("/zh/staff/reports/1/retract", "/zh/staff/"),
+        ("/zh/no-such-page", "/zh/staff/"),
+        ("/zh/staff/places/guyi-garden?from=card", "/zh/staff/places/guyi-garden?from=card"),
+        ("/zh/staff", "/zh/staff"),
     ],
 )
 def test_next_only_leads_to_our_own_pages(client, make_staff, target, expected):
     make_staff("wang", "guyi-garden")
     assert login(client, "wang", next=target).headers["Location"] == expected
+
+
+def test_after_a_form_sent_while_logged_out_login_lands_on_a_page_that_exists(client, make_staff):
+    make_staff("wang", "guyi-garden")
+    token = csrf_token(client.get("/en/staff/login").get_data(as_text=True))
+    to_login = client.post("/en/staff/places/guyi-garden/report", data={"csrf_token": token}).headers["Location"]
+    next_page = to_login.split("next=")[1]
+    landed = login(client, "wang", lang="en", next=next_page)
+    assert landed.status_code == 302
+    assert client.get(landed.headers["Location"], follow_redirects=True).status_code == 200
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -161,10 +179,13 @@ def test_admins_see_every_place(login_as):
     assert html.count('class="card-title"') == places_in_the_file()
 
 
-def test_login_is_throttled_per_username_across_addresses(client, make_staff):
+def test_login_is_throttled_per_username_however_it_is_spelled(client, make_staff):
     make_staff("wang", "guyi-garden")
-    statuses = [_login_from(client, "wang", f"10.0.0.{i}").status_code for i in range(6)]
+    spellings = ["wang", "WANG", "Wang", " wang", "ｗａｎｇ", "wang"]
+    statuses = [_login_from(client, name, "10.0.0.1").status_code for name in spellings]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
+    # Counted per address too: failures here never refuse the name elsewhere (tests/test_staff_sessions.py).
+    assert _login_from(client, "wang", "10.0.0.2").status_code == 400
 
 
 def test_login_is_throttled_per_address_and_says_so_in_the_page_language(client, make_staff):

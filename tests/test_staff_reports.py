@@ -208,8 +208,8 @@ def test_every_staff_post_is_known_to_the_csrf_test(guide_app):
         "/<lang>/staff/login",
         "/<lang>/staff/logout",
         "/<lang>/staff/places/<slug>/report",
-        "/<lang>/staff/plants/<int:plant_id>/confirm",
-        "/<lang>/staff/reports/<int:report_id>/retract",
+        "/<lang>/staff/plants/<id:plant_id>/confirm",
+        "/<lang>/staff/reports/<id:report_id>/retract",
     }
 
 

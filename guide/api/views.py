@@ -30,7 +30,8 @@ def cache_and_cors(response):
     response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
     response.headers["Access-Control-Max-Age"] = "86400"
-    if request.method in ("GET", "HEAD") and response.status_code == 200:
+    # no_store: an answer served as last rendered while the database is down (guide.site.cache).
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.cache_control.no_store:
         response.cache_control.public = True
         response.cache_control.max_age = MAX_AGE
         response.add_etag(weak=True)  # weak: Flask-Compress leaves it alone across encodings

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.core import festivals
@@ -259,7 +259,9 @@ class Notice(Model):
 
 
 class Photo(Model):
-    """A report photo, stored under instance/photos/ by the hash of its (cleaned) bytes."""
+    """A report photo (cleaned JPEG and thumbnail), named by the hash of its bytes. The bytes
+    live in the database, so that every server has them and a backup carries them; they are
+    read only when the photo itself is asked for."""
 
     __tablename__ = "photo"
 
@@ -270,6 +272,9 @@ class Photo(Model):
     thumb_width: Mapped[int] = mapped_column(Integer)
     thumb_height: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Null only for a photo kept as a file before photos moved here, whose file was gone then.
+    full: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    thumb: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     def __repr__(self) -> str:
         return f"<Photo {self.sha256[:12]} {self.width}×{self.height}>"

@@ -12,10 +12,11 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from guide.core.bloom import BloomWindow, MonthDay
+from guide.core.text import unsafe_characters
 
 REQUIRED_LANGUAGES = ("en", "zh")
 # Jiading District with a margin: anything outside is a typo or the wrong datum order.
@@ -34,7 +35,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-Text = dict[str, Annotated[str, Field(min_length=1)]]
+def _printable(value: str) -> str:
+    """No control characters (a vertical tab pasted in): they would break feeds and calendars."""
+    if found := unsafe_characters(value):
+        raise ValueError(f"contains control characters ({', '.join(found)}): remove them")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+Text = dict[str, Annotated[Printable, Field(min_length=1)]]
 Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
 
 
@@ -60,7 +69,7 @@ class PlantIn(_Strict):
     key: Slug
     name: Text
     visited_for: Literal["flowers", "leaves"] = "flowers"  # ginkgo and maple: their autumn leaves
-    latin: str | None = None
+    latin: Printable | None = None
     count: Annotated[int, Field(gt=0)] | None = None
     window: WindowIn
 
@@ -104,14 +113,14 @@ class PlaceIn(_Strict):
     lat: float
     lon: float
     coords_estimated: bool = False
-    sources: list[str] = []
+    sources: list[Printable] = []
     # When these facts were last checked against the sources, and facts known only from an
     # older source, by that source's year (shown on the page as such).
     checked: Annotated[date, Field(strict=False)]
     dated: dict[DatedFact, Annotated[int, Field(ge=1990, le=2100)]] = {}
     # Other names a visitor may know the place by, per language; and slugs it had before, whose
     # URLs (printed on cards) redirect here for good.
-    other_names: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
+    other_names: dict[str, list[Annotated[Printable, Field(min_length=1)]]] = {}
     retired_slugs: list[Slug] = []
     plants: list[PlantIn] = Field(min_length=1)
     festivals: list[FestivalIn] = []

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import _, format_decimal
+from sqlalchemy import select
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
@@ -17,15 +18,20 @@ from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, nearest_station
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
+from guide.extensions import db
 from guide.places import outline, queries
+from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
+from guide.site.assets import ONE_YEAR
 from guide.site.cache import cached_page
+from guide.site.errors import DATABASE_UNAVAILABLE
 from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
 bp.after_request(revalidate)
 bp.record_once(lambda state: outline.init_app(state.app))  # a broken data/map.yaml stops the start
 add_language_prefix(bp)
+photos_bp = Blueprint("photos", __name__)
 
 SOON = timedelta(days=30)  # "events happening now or soon"
 COMING_NEXT = 6  # how many upcoming blooms the home page lists
@@ -43,7 +49,11 @@ def follow_retired_slug():
     feed, the API) answers a permanent redirect to the same URL with its slug today."""
     endpoint, args = request.endpoint, request.view_args or {}
     slug = args.get("slug")
-    place = queries.retired(slug) if endpoint and isinstance(slug, str) else None
+    try:
+        place = queries.retired(slug) if endpoint and isinstance(slug, str) else None
+    except DATABASE_UNAVAILABLE:  # the page itself may still be served as last rendered
+        db.session.rollback()
+        return None
     if endpoint is None or place is None:  # the loader never lets a listed place keep a retired slug
         return None
     target = url_for(endpoint, **{**args, "slug": place.slug})
@@ -211,3 +221,21 @@ def _status_line(s: queries.Sighting, now: datetime) -> str:
     line = _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name), ago=format_ago(s.status.reported_at, now))
     note = plain(s.shown_report.note) if s.shown_report and s.shown_report.note else ""
     return f"{line} · “{note[:120]}{'…' if len(note) > 120 else ''}”" if note else line
+
+
+@photos_bp.get("/photos/<name>")
+def photo(name: str):
+    """Report photos, from the database, by content hash: they never change, so cache them."""
+    found = re.fullmatch(r"([0-9a-f]{64})(-thumb)?\.jpg", name)
+    if found is None:
+        abort(404)
+    column = Photo.thumb if found.group(2) else Photo.full
+    data = db.session.scalar(select(column).where(Photo.sha256 == found.group(1)))
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype="image/jpeg")
+    response.cache_control.public = True
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+    response.set_etag(found.group(1) + (found.group(2) or ""))
+    return response.make_conditional(request)

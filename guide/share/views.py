@@ -11,6 +11,7 @@ from markupsafe import Markup
 from guide.core import clock
 from guide.core.i18n import add_language_prefix, languages, page_lang, plain
 from guide.core.qr import qr_svg
+from guide.core.text import drop_unsafe
 from guide.places import queries
 from guide.places.models import Place
 from guide.share import calendars
@@ -141,7 +142,8 @@ def place_feed(slug: str):
 
 
 def _ical(calendar, filename: str) -> Response:
-    response = Response(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    body = drop_unsafe(calendar.to_ical().decode())  # RFC 5545 allows no control characters
+    response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 

@@ -7,12 +7,17 @@ depends on: by default the site's, which every change bumps (pages about several
 calendar, feeds …); a feature may name a narrower one (`cached_page(revision=…)`), as the places
 feature does for the pages of one place, so that a report at one garden leaves the other
 gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" stays true.
+
+Pages hold absolute links (QR codes, share tags, feeds). With PUBLIC_BASE_URL they are on that
+address whatever the request said; without it (development) they follow the Host the request
+named, so the key holds that origin too: a forged Host header only ever sees its own links.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +25,14 @@ import brotli
 import redis
 from cachelib import RedisCache, SimpleCache
 from flask import Response, current_app, request
+from flask_babel import _
+from markupsafe import Markup
 from sqlalchemy import Integer, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guide.core import clock
 from guide.extensions import Model, db
+from guide.site.errors import DATABASE_UNAVAILABLE
 
 
 class Revision(Model):
@@ -69,6 +77,29 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 RevisionOf = Callable[[dict[str, Any]], str]
 
 
+def _possibly_out_of_date(headers: dict[str, str], body: bytes) -> Response:
+    """A page as it was last rendered, while the database cannot say what is current: marked
+    so on the page (HTML), in a header (any page), and stored nowhere."""
+    response = Response(body, headers=headers)
+    if response.mimetype == "text/html":
+        notice = Markup('<p class="flash flash--error stale" role="status">{}</p>').format(
+            _("The guide cannot reach its latest data just now: this page may be out of date.")
+        )
+        page = body.decode()
+        opening = next((at for tag in ("<main", "<body") if (at := page.find(tag)) >= 0), -1)
+        if opening >= 0:
+            at = page.find(">", opening) + 1
+            response.set_data(page[:at] + str(notice) + page[at:])
+    response.headers["Warning"] = '110 - "Response is Stale"'
+    response.cache_control.no_store = True
+    return response
+
+
+def _origin() -> str:
+    """Where the page's absolute links point: the same for every request with a public base URL."""
+    return "" if current_app.config.get("PUBLIC_BASE_URL") else request.host_url
+
+
 def cached_page(view=None, *, revision: RevisionOf = site_revision):
     """Serve a public GET from the cache while nothing it shows can have changed: `revision`
     tells, from the view's arguments, what the page depends on. Use as @cached_page or
@@ -83,18 +114,29 @@ def cached_page(view=None, *, revision: RevisionOf = site_revision):
             return view(*args, **kwargs)
         store = current_app.extensions["guide.page_cache"]
         minute = int(clock.now().timestamp() // 60)
-        key = f"{request.full_path}|{revision(kwargs)}|{minute}"
-        hit = store.get(key)
-        if hit is None:
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.direct_passthrough:
-                return response
-            body = response.get_data()
-            hit = (
-                {k: v for k, v in response.headers.items() if k in KEPT_HEADERS},
-                {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)},
-            )
-            store.set(key, hit, timeout=seconds)
+        last_good = json.dumps(["last good", _origin(), request.full_path])
+        try:
+            key = json.dumps([_origin(), request.full_path, revision(kwargs), minute])
+            hit = store.get(key)
+            if hit is None:
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code != 200 or response.direct_passthrough:
+                    return response
+                body = response.get_data()
+                headers = {k: v for k, v in response.headers.items() if k in KEPT_HEADERS}
+                hit = (
+                    headers,
+                    {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)},
+                )
+                store.set(key, hit, timeout=seconds)
+                if stale_seconds := current_app.config["PAGE_STALE_SECONDS"]:  # 0: never serve stale
+                    store.set(last_good, (headers, body), timeout=stale_seconds)
+        except DATABASE_UNAVAILABLE:
+            kept = store.get(last_good)
+            if kept is None:
+                raise  # the 503 page
+            current_app.logger.warning("database unavailable: %s served as last rendered", request.path)
+            return _possibly_out_of_date(*kept)
         headers, bodies = hit
         # Compressed once when cached, not on every request (Flask-Compress skips encoded bodies).
         encoding = "br" if request.accept_encodings["br"] else "gzip" if request.accept_encodings["gzip"] else None

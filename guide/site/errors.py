@@ -1,6 +1,7 @@
 """Localized error pages: a visitor never meets a traceback or Werkzeug's English page."""
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -48,7 +49,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error", exc_info=error)
-        return _error_page(InternalServerError.code, InternalServerError().name)
+        try:
+            return _error_page(InternalServerError.code, InternalServerError().name)
+        except Exception:
+            app.logger.exception("the error page failed too")
+            return Response(f"{_('Something went wrong')}\n", status=500, mimetype="text/plain")
 
 
 def error_page(code: int):

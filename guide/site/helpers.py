@@ -1,10 +1,16 @@
 """What every template can use: the page's language, its other-language versions, formatting."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, g, request, url_for
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from guide.core import i18n
 from guide.core.bloom import BloomStage
 from guide.core.qr import qr_svg
+from guide.core.text import drop_unsafe
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -21,22 +27,38 @@ def alternate_urls(external: bool = True) -> dict[str, str]:
     link = absolute_url if external else url_for
     if not (request.endpoint and g.get("lang")):
         return {code: link("places.home", lang=code) for code in i18n.languages()}
-    args = {**(request.view_args or {}), **request.args.to_dict()}
+    # The query as asked, but never url_for's own arguments (?_scheme=javascript, ?endpoint=…)
+    # nor over the page's path (?slug=…): those are the page's, not the visitor's.
+    query = {k: v for k, v in request.args.items() if k.isidentifier() and not k.startswith("_") and k != "endpoint"}
+    args = {**query, **(request.view_args or {})}
     return {code: link(request.endpoint, **{**args, "lang": code}) for code in i18n.languages()}
 
 
 def local_path(target: str | None, default: str, prefix: str = "/") -> str:
-    """`target` if it is a path on this site under `prefix`, else `default`: never another host
-    ("//evil.example", "/\\evil.example", "https://…")."""
+    """`target` if it is a page on this site under `prefix`, else `default`: never another host
+    ("//evil.example", "/\\evil.example", "https://…"), nor an address that answers no GET
+    (a form's, which answers POST only, or none at all)."""
     target = target or ""
     if (
         target.startswith(prefix)
         and not target.startswith("//")
         and "\\" not in target
-        and not any(ord(c) < 32 for c in target)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in target)
+        and _answers_get(target)
     ):
         return target
     return default
+
+
+def _answers_get(target: str) -> bool:
+    path = urlsplit(target).path.removeprefix(request.script_root)
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:
+        return True  # the same page by another spelling ("/zh/staff" for "/zh/staff/")
+    except HTTPException:
+        return False
+    return True
 
 
 def x_default_url(alternates: dict[str, str]) -> str:
@@ -54,7 +76,19 @@ def switch_url(code: str) -> str:
     return url_for("site.choose_language", code=code, next=alternate_urls(external=False)[code])
 
 
+def printable(value):
+    """Every value a template writes, without the characters no page, feed or calendar may hold
+    (guide.core.text), whatever was stored: one NUL must not make a feed invalid XML."""
+    if isinstance(value, Markup):
+        return Markup(drop_unsafe(value))
+    if isinstance(value, str):
+        return drop_unsafe(value)
+    return value
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.finalize = printable
+
     @app.context_processor
     def page_context():
         return {

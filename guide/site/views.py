@@ -1,7 +1,4 @@
-import re
-from pathlib import Path
-
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -56,7 +53,7 @@ def revalidate(response: Response) -> Response | WerkzeugResponse:
     """For a feature whose pages are the same for every visitor (`bp.after_request(revalidate)`):
     an ETag, and revalidation on every visit (a report must show at once), answered with 304
     when nothing changed."""
-    if request.method in ("GET", "HEAD") and response.status_code == 200:
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.cache_control.no_store:
         response.cache_control.public = True
         response.cache_control.no_cache = True
         response.add_etag(weak=True)
@@ -106,11 +103,3 @@ def choose_language(code: str):
     response = redirect(target, code=303)
     response.set_cookie(LANG_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
-
-
-@bp.get("/photos/<name>")
-def photo(name: str):
-    """Report photos, cleaned and stored by content hash: they never change, so cache them."""
-    if not re.fullmatch(r"[0-9a-f]{64}(-thumb)?\.jpg", name):
-        abort(404)
-    return send_from_directory(Path(current_app.instance_path) / "photos", name, max_age=ONE_YEAR)

@@ -4,6 +4,7 @@ standard input, never from an argument (arguments end up in shell history and `p
 from __future__ import annotations
 
 import sys
+import unicodedata
 from datetime import datetime
 
 import click
@@ -14,7 +15,7 @@ from guide.core import clock
 from guide.extensions import db, schema_missing
 from guide.places.models import BloomReport, Place
 from guide.staff import operations
-from guide.staff.models import Staff
+from guide.staff.models import USERNAME_MAX, Staff, find_staff, username_key
 
 
 @click.group("staff", cls=AppGroup)
@@ -26,6 +27,7 @@ def staff_cli() -> None:
 
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200  # what the login form takes
 
 
 def _password() -> str:
@@ -36,11 +38,13 @@ def _password() -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise click.ClickException(f"the password may have at most {MAX_PASSWORD} characters")
     return password
 
 
 def _staff(username: str) -> Staff:
-    staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == username.lower()))
+    staff = find_staff(username)
     if staff is None:
         raise click.ClickException(f"no staff member called {username!r}")
     return staff
@@ -59,10 +63,18 @@ def _place(slug: str) -> Place:
 @click.option("--admin", is_flag=True, help="May report on every place and retract reports.")
 def add_command(username: str, slugs: tuple[str, ...], admin: bool) -> None:
     """Create a staff account; the password is asked for."""
-    if not (1 <= len(username) <= 80) or any(c.isspace() for c in username):
-        raise click.ClickException("a username is 1–80 characters without spaces")
-    if db.session.scalar(select(Staff).where(func.lower(Staff.username) == username.lower())):
-        raise click.ClickException(f"{username!r} exists already; use `staff passwd` or `staff grant`")
+    username = unicodedata.normalize("NFC", username)
+    if (
+        not (1 <= len(username) <= USERNAME_MAX)
+        or any(c.isspace() or unicodedata.category(c).startswith("C") for c in username)
+        or len(username_key(username)) > 255
+    ):
+        raise click.ClickException(f"a username is 1–{USERNAME_MAX} characters without spaces or control characters")
+    if existing := find_staff(username):
+        raise click.ClickException(
+            f"{existing.username!r} exists already (names differ by more than case); "
+            "use `staff passwd` or `staff grant`"
+        )
     places = [_place(slug) for slug in slugs]
     if not places and not admin:
         raise click.ClickException("give at least one --place, or --admin")
@@ -74,11 +86,41 @@ def add_command(username: str, slugs: tuple[str, ...], admin: bool) -> None:
 @staff_cli.command("passwd")
 @click.argument("username")
 def passwd_command(username: str) -> None:
-    """Set a new password; it is asked for."""
+    """Set a new password; it is asked for. Every session of the person ends."""
     staff = _staff(username)
     operations.set_password(staff, _password())
     db.session.commit()
-    click.echo(f"{staff.username}: password changed.")
+    click.echo(f"{staff.username}: password changed; logged out everywhere.")
+
+
+@staff_cli.command("logout")
+@click.argument("username")
+def logout_command(username: str) -> None:
+    """End every session of a staff member (a lost phone); they log in again."""
+    staff = _staff(username)
+    operations.end_sessions(staff)
+    db.session.commit()
+    click.echo(f"{staff.username}: logged out everywhere.")
+
+
+@staff_cli.command("disable")
+@click.argument("username")
+def disable_command(username: str) -> None:
+    """Stop an account at once: its sessions end, it cannot log in; its reports stay."""
+    staff = _staff(username)
+    changed = operations.disable(staff, clock.now())
+    db.session.commit()
+    click.echo(f"{staff.username}: {'disabled' if changed else 'was disabled already'}; logged out everywhere.")
+
+
+@staff_cli.command("enable")
+@click.argument("username")
+def enable_command(username: str) -> None:
+    """Let a disabled account log in again."""
+    staff = _staff(username)
+    changed = operations.enable(staff)
+    db.session.commit()
+    click.echo(f"{staff.username}: {'enabled' if changed else 'was not disabled'}.")
 
 
 @staff_cli.command("grant")
@@ -121,4 +163,5 @@ def list_command() -> None:
         places = "all places (admin)" if staff.is_admin else ", ".join(p.slug for p in staff.places) or "-"
         seen = last.get(staff.id)
         when = seen.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if seen else "never"
-        click.echo(f"{staff.username}\t{places}\tlast report: {when}")
+        disabled = "\tdisabled" if staff.disabled_at else ""
+        click.echo(f"{staff.username}\t{places}\tlast report: {when}{disabled}")

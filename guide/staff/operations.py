@@ -3,13 +3,14 @@ Operations check permission, validate, write and flush; callers commit."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-import os
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
 from guide.extensions import db
@@ -26,7 +27,7 @@ from guide.places.models import (
 )
 from guide.places.operations import mark_changed
 from guide.places.queries import latest_reports
-from guide.staff.models import Staff
+from guide.staff.models import Staff, Submission, new_session_token
 from guide.staff.photos import CleanPhoto
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 class NotAllowed(Exception):
     """This person may not do this (the server's check, whatever the form said)."""
+
+
+class AlreadyFiled(Exception):
+    """This form was filed before, under the same key: nothing more is filed."""
 
 
 class Conflict(Exception):
@@ -56,13 +61,18 @@ class Observation:
     seen_version: int = 0  # the id of the newest report the form showed them (0: none)
 
 
-def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -> list[BloomReport]:
-    """File one report per observation, all or none: a newer report on any plant is a Conflict."""
+def report_bloom(
+    staff: Staff, observations: list[Observation], now: datetime, submission: str | None = None
+) -> list[BloomReport]:
+    """File one report per observation, all or none: a newer report on any plant is a Conflict,
+    and a form already filed under `submission` (its key) is AlreadyFiled."""
     for obs in observations:
         if not staff.can_report(obs.plant.place):
             raise NotAllowed(f"{staff.username} may not report on {obs.plant.place.slug}")
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
+    _take_plants([obs.plant for obs in observations])
+    _remember(submission, _digest(observations), staff, now)
     _check_versions(observations)
     rows = [
         BloomReport(
@@ -82,11 +92,16 @@ def report_bloom(staff: Staff, observations: list[Observation], now: datetime) -
     return rows
 
 
-def confirm_status(staff: Staff, plant: Plant, shown: Status, seen_version: int, now: datetime) -> BloomReport:
+def confirm_status(
+    staff: Staff, plant: Plant, shown: Status, seen_version: int, now: datetime, submission: str | None = None
+) -> BloomReport:
     """ "Still the same": re-confirm the status the staff member was shown, as a new report."""
     if not staff.can_report(plant.place):
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
-    _check_versions([Observation(plant, shown.stage, seen_version=seen_version)])
+    seen = Observation(plant, shown.stage, shown.percent_open, seen_version=seen_version)
+    _take_plants([plant])
+    _remember(submission, _digest([seen]), staff, now)
+    _check_versions([seen])
     row = BloomReport(
         plant=plant,
         staff=staff,
@@ -117,11 +132,51 @@ def retract_report(admin: Staff, report: BloomReport, now: datetime) -> None:
         )
 
 
+def _take_plants(plants: list[Plant]) -> None:
+    """Take the plants' rows before reading anything about them, so that of two sends arriving
+    together the second waits for the first to commit, then sees what it filed. PostgreSQL locks
+    the rows (FOR UPDATE). SQLite has no row locks, and its driver begins a transaction only at
+    the first write, so both sends would read first and both pass: a write that changes nothing
+    takes SQLite's write lock at once instead."""
+    ids = [p.id for p in plants]
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Plant).where(Plant.id.in_(ids)).values(id=Plant.id).execution_options(synchronize_session=False)
+        )
+    else:
+        db.session.execute(select(Plant.id).where(Plant.id.in_(ids)).with_for_update())
+
+
+SUBMISSIONS_KEPT = timedelta(days=30)  # longer than any form stays open (WTF_CSRF_TIME_LIMIT)
+
+
+def _remember(submission: str | None, digest: str, staff: Staff, now: datetime) -> None:
+    """Note the form's key, or raise AlreadyFiled when the same form was filed under it before
+    (call with the plants taken, so that a form sent twice at once is seen here, not as a
+    Conflict). The same key with other content is a form edited after it was sent: the
+    versions decide about it, as for any form."""
+    if not submission:
+        return
+    if (known := db.session.get(Submission, submission)) is not None:
+        if known.digest == digest:
+            raise AlreadyFiled(submission)
+        return
+    db.session.execute(delete(Submission).where(Submission.created_at < now - SUBMISSIONS_KEPT))
+    db.session.add(Submission(key=submission, digest=digest, staff_id=staff.id, created_at=now))
+    db.session.flush()
+
+
+def _digest(observations: list[Observation]) -> str:
+    """What a form asked to file, in a few bytes."""
+    filed = [
+        [obs.plant.id, obs.stage.value, obs.percent_open, obs.note, obs.photo and obs.photo.sha256, obs.seen_version]
+        for obs in observations
+    ]
+    return hashlib.sha256(json.dumps(filed, sort_keys=True).encode()).hexdigest()
+
+
 def _check_versions(observations: list[Observation]) -> None:
     plants = [obs.plant for obs in observations]
-    # Lock the plants' rows where the database can (PostgreSQL), so two submits cannot both
-    # pass the check; on SQLite writes are serialized anyway.
-    db.session.execute(select(Plant.id).where(Plant.id.in_([p.id for p in plants])).with_for_update())
     latest = latest_reports([p.id for p in plants])
     newer = {
         obs.plant.id: latest[obs.plant.id]
@@ -132,16 +187,11 @@ def _check_versions(observations: list[Observation]) -> None:
         raise Conflict(newer)
 
 
-def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
+def store_photo(clean: CleanPhoto, now: datetime) -> Photo:
     """Keep a cleaned photo under its content hash; the same photo twice is stored once."""
     existing = db.session.scalar(select(Photo).where(Photo.sha256 == clean.sha256))
     if existing is not None:
         return existing
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in ((f"{clean.sha256}.jpg", clean.full), (f"{clean.sha256}-thumb.jpg", clean.thumb)):
-        partial = folder / f".{name}.part"
-        partial.write_bytes(data)
-        os.replace(partial, folder / name)  # never a half-written file under the real name
     photo = Photo(
         sha256=clean.sha256,
         width=clean.size[0],
@@ -149,17 +199,19 @@ def store_photo(clean: CleanPhoto, folder: Path, now: datetime) -> Photo:
         thumb_width=clean.thumb_size[0],
         thumb_height=clean.thumb_size[1],
         created_at=now,
+        full=clean.full,
+        thumb=clean.thumb,
     )
     db.session.add(photo)
     db.session.flush()
     return photo
 
 
-# Accounts, for the CLI.
+# Accounts and their sessions: the CLI, logging in and out.
 
 
 def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
-    staff = Staff(username=username, is_admin=is_admin, created_at=now, places=places)
+    staff = Staff(username=unicodedata.normalize("NFC", username), is_admin=is_admin, created_at=now, places=places)
     staff.set_password(password)
     db.session.add(staff)
     db.session.flush()
@@ -167,8 +219,39 @@ def add_staff(username: str, password: str, places: list[Place], is_admin: bool,
 
 
 def set_password(staff: Staff, password: str) -> None:
+    """A new password ends every session of the old one."""
     staff.set_password(password)
+    end_sessions(staff)
+
+
+def start_session(staff: Staff) -> None:
+    """Logging in: join the person's sessions (an account made before tokens existed gets one)."""
+    if not staff.session_token:
+        staff.session_token = new_session_token()
+        db.session.flush()
+
+
+def end_sessions(staff: Staff) -> None:
+    """End every session of this person, on every device and server: a copied cookie too."""
+    staff.session_token = new_session_token()
     db.session.flush()
+
+
+def disable(staff: Staff, now: datetime) -> bool:
+    """Stop an account: its sessions end and it can no longer log in (its reports stay)."""
+    changed = staff.disabled_at is None
+    if changed:
+        staff.disabled_at = now
+        log.warning("staff account %s disabled", staff.username)
+    end_sessions(staff)
+    return changed
+
+
+def enable(staff: Staff) -> bool:
+    changed = staff.disabled_at is not None
+    staff.disabled_at = None
+    db.session.flush()
+    return changed
 
 
 def grant(staff: Staff, place: Place) -> bool:

@@ -1,20 +1,40 @@
-"""Cleaning a report photo: decode it for real, apply its orientation, drop EXIF (GPS too),
-shrink it, and make a thumbnail. Pure: bytes in, bytes out."""
+"""Cleaning a report photo: decode it for real, apply its orientation, keep nothing of the phone
+(EXIF, GPS, XMP, comments, text chunks; a colour profile may stay), shrink it, and make a
+thumbnail. Pure: bytes in, bytes out. Whatever the bytes, the answer is a CleanPhoto or a
+PhotoError whose code names the message to show, never another exception."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import pillow_heif
+from PIL import Image, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+# HEIC/HEIF, as iPhones take them, opened by libheif (which turns them upright as it reads them).
+pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own limit
-FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO: the JPEG with a Multi-Picture index that many phones write (its first picture is the photo).
+FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
 FULL_SIZE = 1600
 THUMB_SIZE = 480
+ORIENTATION_TAG = 0x0112
+# EXIF orientation → the turn that makes the picture upright (as ImageOps.exif_transpose does).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PhotoError(ValueError):
@@ -43,43 +63,78 @@ def clean_photo(data: bytes) -> CleanPhoto:
         raise PhotoError("too-large")
     try:
         with warnings.catch_warnings():
+            # Pillow warns of malformed metadata ("Corrupt EXIF data"), which is dropped anyway;
+            # of too many pixels it warns only, and that must refuse.
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in FORMATS:
-                    raise PhotoError("format")
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise PhotoError("too-many-pixels")
-                probe.load()  # decode every byte: a truncated file fails here
-                image = ImageOps.exif_transpose(probe)
+            image, profile = _decode(data)
+            image = _flatten(image)
+            image.thumbnail((FULL_SIZE, FULL_SIZE), Image.Resampling.LANCZOS)
+            thumb = image.copy()
+            thumb.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS)
+            return CleanPhoto(_jpeg(image, profile), _jpeg(thumb, profile), image.size, thumb.size)
     except PhotoError:
         raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError("too-many-pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError):
         raise PhotoError("not-an-image") from None
-    image = _flatten(image)
-    image.thumbnail((FULL_SIZE, FULL_SIZE), Image.Resampling.LANCZOS)
-    thumb = image.copy()
-    thumb.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS)
-    return CleanPhoto(_jpeg(image), _jpeg(thumb), image.size, thumb.size)
+    except ValueError as error:
+        # Pillow refuses a text or profile chunk that would inflate past its limits: a bomb too.
+        raise PhotoError("too-many-pixels" if "too large" in str(error).lower() else "not-an-image") from None
+    except Exception as error:
+        log.warning("photo refused: %s: %s", type(error).__name__, error)
+        raise PhotoError("not-an-image") from None
+
+
+def _decode(data: bytes) -> tuple[Image.Image, bytes | None]:
+    """The picture, upright, with nothing of the file (`info` emptied), and its colour profile."""
+    with Image.open(io.BytesIO(data)) as probe:
+        if probe.format not in FORMATS:
+            raise PhotoError("format")
+        if probe.width * probe.height > MAX_PIXELS:
+            raise PhotoError("too-many-pixels")
+        probe.load()  # decode every byte: a truncated file fails here
+        orientation = _orientation(probe)
+        profile = probe.info.get("icc_profile")
+        image = probe.copy()
+    # Nothing of the file, but what the pixels mean (a palette's transparent colour).
+    image.info = {key: probe.info[key] for key in ("transparency",) if key in probe.info}
+    if orientation in UPRIGHT:
+        image = image.transpose(UPRIGHT[orientation])
+    return image, profile if isinstance(profile, bytes) and profile else None
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation, or 1 (as taken) when the EXIF cannot be read. Phones write
+    malformed EXIF often; Pillow's exif_transpose() then raises while rewriting it, which we
+    do not need, as all of it is dropped."""
+    try:
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:
+        return 1
+    if isinstance(value, tuple) and value:
+        value = value[0]
+    return value if isinstance(value, int) else 1
 
 
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB on white: JPEG has no transparency."""
-    if image.mode in ("RGBA", "LA", "P"):
+    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.getchannel("A"))
         return background
+    if image.mode.startswith("I") or image.mode == "F":
+        image = image.point(lambda value: value / 256, "L")  # 16-bit grey: no direct way to RGB
     return image.convert("RGB")
 
 
-def _jpeg(image: Image.Image) -> bytes:
+def _jpeg(image: Image.Image, profile: bytes | None) -> bytes:
+    """JPEG of the pixels and at most the colour profile: Pillow would also write a comment
+    left in `info`, so `info` is emptied and the profile passed by name."""
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, optimize=True, progressive=True)  # no exif= : none kept
+    image.info = {}
+    options = {"icc_profile": profile} if profile else {}
+    image.save(out, "JPEG", quality=82, optimize=True, progressive=True, **options)
     return out.getvalue()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import _, ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from guide.core import clock
 from guide.core.i18n import add_language_prefix, plain
@@ -18,15 +17,19 @@ from guide.places.models import BloomReport, Photo, Place, Plant
 from guide.site.errors import error_page
 from guide.site.helpers import local_path
 from guide.site.views import never_store
-from guide.staff.forms import ConfirmForm, CsrfOnlyForm, LoginForm, PlantReportForm
-from guide.staff.models import Staff
+from guide.staff import devices
+from guide.staff.forms import ConfirmForm, CsrfOnlyForm, EnvelopeForm, LoginForm, PlantReportForm
+from guide.staff.models import Staff, authenticate, new_submission_key
 from guide.staff.operations import (
+    AlreadyFiled,
     Conflict,
     NotAllowed,
     Observation,
     confirm_status,
+    end_sessions,
     report_bloom,
     retract_report,
+    start_session,
     store_photo,
 )
 from guide.staff.photos import PhotoError, clean_photo
@@ -37,15 +40,20 @@ add_language_prefix(bp)
 
 PHOTO_ERRORS = {
     "too-large": lambda: _("The photo is larger than 10 MB. Choose a smaller one."),
-    "format": lambda: _("The photo must be a JPEG, PNG or WebP image."),
+    "format": lambda: _("The photo must be a JPEG, PNG, WebP or HEIC image."),
     "not-an-image": lambda: _("This file is not a readable image (it may be damaged or cut short)."),
     "too-many-pixels": lambda: _("The photo has too many pixels. Choose a smaller one."),
 }
 
 
 @login_manager.user_loader
-def load_staff(staff_id: str) -> Staff | None:
-    return db.session.get(Staff, int(staff_id)) if staff_id.isdigit() else None
+def load_staff(session_id: str) -> Staff | None:
+    """The person a session cookie names, while its token is theirs (see Staff.session_token)."""
+    staff_id, _sep, token = session_id.partition(":")
+    if not (staff_id.isascii() and staff_id.isdigit() and len(staff_id) < 10 and token):
+        return None  # a cookie from before session tokens, or made up
+    staff = db.session.get(Staff, int(staff_id))
+    return staff if staff is not None and staff.holds(token) else None
 
 
 @login_manager.unauthorized_handler
@@ -54,26 +62,34 @@ def to_login():
     return redirect(url_for("staff.login", lang=g.get("lang"), next=request.path))
 
 
-def _username_key() -> str:
-    return "user:" + (request.form.get("username") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"], key_func=_username_key)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    exempt_when=lambda: devices.known_device() is not None,
+)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"], key_func=devices.attempt_key)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == form.username.data.strip().lower()))
-        if staff is not None and staff.check_password(form.password.data):
+        staff = authenticate(form.username.data, form.password.data)
+        if staff is not None:
+            start_session(staff)
+            db.session.commit()
             login_user(staff)
-            return redirect(local_path(form.next.data, url_for("staff.home")))
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME: 30 days on the phone
+            response = redirect(local_path(form.next.data, url_for("staff.home")))
+            return devices.remember(response, staff.username)
         form.password.errors.append(_("Wrong username or password."))
     return render_template("staff/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: every session of this person ends, on every device."""
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("places.home"))
 
@@ -100,7 +116,9 @@ def place(slug: str):
 def report(slug: str):
     found = _allowed_place(slug)
     forms, photo_errors = _forms_from_request(found)
-    if not all(f.validate() for f in forms.values()) or photo_errors:
+    # Every sub-form, so that every plant with a mistake is marked, not only the first.
+    valid = [f.validate() for f in forms.values()]
+    if not all(valid) or photo_errors:
         return _place_page(found, forms, photo_errors, message=_("Please correct the marked fields."), status=400)
     # A touched sub-form has a stage once validated; an untouched one reports nothing.
     chosen = [(plant, forms[plant.id], forms[plant.id].chosen_stage) for plant in found.listed_plants]
@@ -112,18 +130,27 @@ def report(slug: str):
     if not observations:
         return _place_page(found, forms, message=_("Nothing to send: choose a stage for a plant first."), status=400)
     try:
-        report_bloom(current_user, observations, clock.now())
+        report_bloom(current_user, observations, clock.now(), EnvelopeForm().submission.data)
+        db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         for plant_id, newer in conflict.newer.items():
             forms[plant_id].version.data = newer.id  # resending now is a deliberate choice
         return _place_page(found, forms, conflict=conflict.newer, status=409)
-    db.session.commit()
+    except (AlreadyFiled, IntegrityError):  # IntegrityError: the same key, committed meanwhile
+        db.session.rollback()
+        return _already_filed(found)
     flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!", len(observations)))
     return redirect(url_for("staff.place", slug=found.slug))
 
 
-@bp.post("/plants/<int:plant_id>/confirm")
+def _already_filed(place: Place, anchor: str | None = None):
+    """The answer to a form sent again: what the first send was told, in other words."""
+    flash(_("This form had already been sent: it was filed once, not twice."))
+    return redirect(url_for("staff.place", slug=place.slug, _anchor=anchor))
+
+
+@bp.post("/plants/<id:plant_id>/confirm")
 @login_required
 def confirm(plant_id: int):
     plant = db.session.get(Plant, plant_id)
@@ -134,12 +161,15 @@ def confirm(plant_id: int):
     form = ConfirmForm()
     sighting = queries.sightings_of([plant], clock.now(), clock.today())[0]
     try:
-        confirm_status(current_user, plant, sighting.status, form.version.data, clock.now())
+        confirm_status(current_user, plant, sighting.status, form.version.data, clock.now(), form.submission.data)
+        db.session.commit()
     except Conflict as conflict:
         db.session.rollback()
         forms = _blank_forms(plant.place)
         return _place_page(plant.place, forms, conflict=conflict.newer, status=409)
-    db.session.commit()
+    except (AlreadyFiled, IntegrityError):
+        db.session.rollback()
+        return _already_filed(plant.place, anchor=f"plant-{plant.id}")
     flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.shown.title))
     return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
 
@@ -153,7 +183,7 @@ def history(slug: str):
     )
 
 
-@bp.post("/reports/<int:report_id>/retract")
+@bp.post("/reports/<id:report_id>/retract")
 @login_required
 def retract(report_id: int):
     found = db.session.get(BloomReport, report_id)
@@ -235,7 +265,7 @@ def _forms_from_request(place: Place, keep_photos: bool = True) -> tuple[dict[in
         )
         if upload and upload.filename and keep_photos:
             try:
-                photo = store_photo(clean_photo(upload.read()), photos_folder(), clock.now())
+                photo = store_photo(clean_photo(upload.read()), clock.now())
                 db.session.commit()
                 form.photo_ref.data = photo.sha256
             except PhotoError as error:
@@ -262,11 +292,8 @@ def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=N
         conflict=conflict or {},
         kept=kept,
         message=message,
-        envelope=CsrfOnlyForm(),
+        envelope=EnvelopeForm(),
+        new_submission_key=new_submission_key,
         confirm_form=ConfirmForm(),
         now=now,
     ), status
-
-
-def photos_folder() -> Path:
-    return Path(current_app.instance_path) / "photos"

@@ -1,0 +1,30 @@
+"""Text from outside (forms, files) made safe to store, and any text made safe to write out.
+
+Control characters (a vertical tab or a NUL pasted into a note) mean nothing to a reader, and
+one of them makes a whole Atom feed invalid XML; PostgreSQL refuses a NUL outright. They are
+removed where text comes in, and again where it is written out, so that nothing stored (or
+loaded before this check) can break a feed, a calendar, JSON or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+# What no XML 1.0 document may hold (C0 controls but tab and line breaks, surrogates, U+FFFE,
+# U+FFFF), and DEL and the C1 controls, which HTML forbids.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, with line breaks as \\n and without control characters."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The control characters in `text`, as U+XXXX, for a message that names them."""
+    return sorted({f"U+{ord(c):04X}" for c in _UNSAFE.findall(text)})
+
+
+def drop_unsafe(text: str) -> str:
+    """For writers: the same text without the characters no format can hold (line breaks kept)."""
+    return _UNSAFE.sub("", text)
