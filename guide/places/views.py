@@ -13,7 +13,7 @@ from guide.core.bloom import BloomStage, rank_key
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
-from guide.core.outline import Outline, nearest_station
+from guide.core.outline import Outline, line_of, nearest_station
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.places import outline, queries
 from guide.site.cache import cached_page
@@ -165,14 +165,16 @@ def _nearest_station(lines: Outline, lat: float, lon: float) -> str:
     if found is None:
         return ""
     station, metres = found
+    line = line_of(lines, station)
     distance = (
         _("%(km)s km", km=format_decimal(round(metres / 1000, 1)))
         if metres >= 1000
         else _("%(m)s m", m=int(round(metres, -2)))
     )
     return _(
-        "Nearest metro: %(station)s (Line 11), %(distance)s in a straight line",
+        "Nearest metro: %(station)s (%(line)s), %(distance)s in a straight line",
         station=plain(station.name),
+        line=plain(line.name) if line else "",
         distance=distance,
     )
 
