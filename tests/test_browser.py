@@ -73,7 +73,10 @@ def test_tapping_a_marker_opens_its_popup(server, phone):
     page.evaluate(settled)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert "嘉定紫藤园" in popup.inner_text() and "最近的地铁站：11号线嘉定北站，直线距离2.5公里" in popup.inner_text()
+    assert (
+        "嘉定紫藤园" in popup.inner_text()
+        and "最近的地铁站：嘉定北站（地铁11号线），直线距离2.5公里" in popup.inner_text()
+    )
     popup.get_by_role("link").click()
     page.wait_for_url("**/zh/places/jiading-wisteria-park")
     assert watch.errors == [] and watch.outside == []

@@ -263,6 +263,20 @@ def test_the_default_basemap_loads_in_china_with_labels_in_the_page_language(cli
     assert "img-src 'self' data: https://*.is.autonavi.com" in client.get("/zh/").headers["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("en", "Nearest metro: Nanxiang (Metro Line 11), 800 m in a straight line"),
+        ("zh", "最近的地铁站：南翔站（地铁11号线），直线距离800米"),
+    ],
+)
+def test_a_place_on_the_map_says_how_far_its_nearest_station_is(client, lang, text):
+    (pin,) = client.get(f"/{lang}/places/guyi-garden/map.json").get_json()["pins"]
+    assert text in pin["popup"]
+    home = {p["name"]: p for p in client.get(f"/{lang}/map.json").get_json()["pins"]}
+    assert text in home[pin["name"]]["popup"]
+
+
 def test_openstreetmap_stays_a_setting_and_draws_the_data_as_it_is(tmp_path):
     from tests.conftest import make_app
 

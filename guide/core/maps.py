@@ -73,7 +73,7 @@ class Pin:
     detail: str  # e.g. "Wisteria · peak" or "Budding (estimate)"
     url: str
     link_text: str
-    near: str = ""  # e.g. "Nearest metro: Jiading West (Line 11), 2.8 km in a straight line"
+    near: str = ""  # e.g. "Nearest metro: Nanxiang (Metro Line 11), 800 m in a straight line"
 
 
 MIN_ZOOM = 9  # the whole district and beyond

@@ -43,5 +43,9 @@ def metres(a: Point, b: Point) -> float:
 
 def nearest_station(outline: Outline, at: Point) -> tuple[Station, float] | None:
     """The station nearest to a point, and how far it is in a straight line (metres)."""
-    found = min(((s, metres(s.at, at)) for s in outline.stations), key=lambda pair: pair[1], default=None)
-    return found
+    return min(((s, metres(s.at, at)) for s in outline.stations), key=lambda pair: pair[1], default=None)
+
+
+def line_of(outline: Outline, station: Station) -> Way | None:
+    """The metro line a station is on (the first, where several meet)."""
+    return next((w for w in outline.ways if w.kind == "metro" and station.at in w.points), None)

@@ -15,7 +15,7 @@ from guide.core.festivals import When
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
-from guide.core.outline import Outline, nearest_station
+from guide.core.outline import Outline, line_of, nearest_station
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
@@ -203,14 +203,16 @@ def _nearest_station(lines: Outline, lat: float, lon: float) -> str:
     if found is None:
         return ""
     station, metres = found
+    line = line_of(lines, station)
     distance = (
         _("%(km)s km", km=format_decimal(round(metres / 1000, 1)))
         if metres >= 1000
         else _("%(m)s m", m=int(round(metres, -2)))
     )
     return _(
-        "Nearest metro: %(station)s (Line 11), %(distance)s in a straight line",
+        "Nearest metro: %(station)s (%(line)s), %(distance)s in a straight line",
         station=plain(station.name),
+        line=plain(line.name) if line else "",
         distance=distance,
     )
 

@@ -22,6 +22,9 @@
         var script = document.createElement("script");
         script.src = src;
         script.async = false; // in order: Leaflet first
+        script.onerror = function () {
+          started = false; // a tap on "Show the map" tries again
+        };
         document.head.appendChild(script);
       });
     };

@@ -1,15 +1,18 @@
 // "Near me": only when the visitor asks (a button, never on load), read where the phone is and
 // order the gardens by how far they are, saying how far each is. The position stays in this
 // page: nothing about it is sent anywhere. Without geolocation (or outside HTTPS) the button
-// stays hidden and the lists keep their usual order.
+// goes, and the lists keep their usual order.
 (function () {
   "use strict";
   var box = document.querySelector("[data-near]");
-  if (!box || !navigator.geolocation || !window.isSecureContext) return;
+  if (!box) return;
+  if (!navigator.geolocation || !window.isSecureContext) {
+    box.hidden = true;
+    return;
+  }
   var button = box.querySelector("[data-near-button]");
   var status = box.querySelector("[data-near-status]");
   var lang = document.documentElement.lang;
-  box.hidden = false;
 
   // Metres between two WGS-84 points (equirectangular: plenty for a district).
   function metres(a, b) {
