@@ -5,11 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from guide import config
 from guide.config import ROOT
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and shared by its apps (one in production, hundreds
+    in the tests); Jinja checks each against its source's checksum, so an edited one recompiles."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.store.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -20,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_relative_config=True,
     )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
     config.load(app.config, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if hops := int(app.config["PROXY_FIX_HOPS"]):

@@ -4,6 +4,7 @@ and line finding it shares). Read once when the app starts: a broken file stops 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -151,7 +152,14 @@ def init_app(app: App, path: Path | None = None) -> None:
     path = path or OUTLINE_FILE
     name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     text = path.read_text(encoding="utf-8")
-    app.extensions["guide.outline"] = parse_outline(text, name, tuple(app.config["LANGUAGES"]))
+    app.extensions["guide.outline"] = _parsed(text, name, tuple(app.config["LANGUAGES"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str, name: str, languages: tuple[str, ...]) -> Outline:
+    """The same file read again (another app in this process: the tests make hundreds) is
+    parsed once; the Outline is frozen, so sharing it is safe."""
+    return parse_outline(text, name, languages)
 
 
 def outline() -> Outline:
