@@ -126,6 +126,16 @@ def test_the_concierge_link_encodes_the_choice(client):
     assert client.get("/zh/concierge").status_code == 200
 
 
+def test_a_handout_of_several_gardens_keeps_them_all_in_the_other_language(client):
+    chosen = "place=guyi-garden&place=qiuxia-garden&place=huilongtan-park"
+    html = client.get(f"/en/concierge?{chosen}").get_data(as_text=True)
+    escaped = chosen.replace("&", "&amp;")
+    assert f'hreflang="zh-Hans" href="http://guide.test/zh/concierge?{escaped}"' in html
+    assert f"next=/zh/concierge?{chosen.replace('=', '%3D').replace('&', '%26')}" in html
+    zh = client.get(f"/zh/concierge?{chosen}").get_data(as_text=True)
+    assert zh.count('class="print-card"') == 3 and zh.count("checked>") == 3
+
+
 def ical(client, url):
     response = client.get(url)
     assert response.status_code == 200

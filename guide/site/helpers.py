@@ -29,7 +29,12 @@ def alternate_urls(external: bool = True) -> dict[str, str]:
         return {code: link("places.home", lang=code) for code in i18n.languages()}
     # The query as asked, but never url_for's own arguments (?_scheme=javascript, ?endpoint=…)
     # nor over the page's path (?slug=…): those are the page's, not the visitor's.
-    query = {k: v for k, v in request.args.items() if k.isidentifier() and not k.startswith("_") and k != "endpoint"}
+    # Every value of a repeated key is kept: a handout of three gardens stays three gardens.
+    query = {
+        k: values
+        for k, values in request.args.lists()
+        if k.isidentifier() and not k.startswith("_") and k != "endpoint"
+    }
     args = {**query, **(request.view_args or {})}
     return {code: link(request.endpoint, **{**args, "lang": code}) for code in i18n.languages()}
 
