@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from guide.core.text import clean_text, drop_unsafe
+from guide.core.text import clean_text, drop_unsafe, numbers_kept_whole
 from guide.extensions import db
 from guide.places.models import BloomReport
 from guide.places.schema import InvalidPlaces, parse_places
@@ -410,3 +410,11 @@ def test_a_heic_photo_is_taken_through_the_form(login_as, app_with_photos):  # n
     client = login_as("wang", "guyi-garden")
     response = post_with_photo(client, app_with_photos, _heic(), filename="IMG_0042.HEIC")
     assert response.status_code == 302 and report_count(app_with_photos) == 1
+
+
+def test_a_house_number_is_never_split_and_the_rest_is_escaped():
+    assert numbers_kept_whole("沪宜公路218号（近<b>）") == ('沪宜公路<span class="nowrap">218号</span>（近&lt;b&gt;）')
+    assert numbers_kept_whole("墨玉北路2700弄３号楼") == (
+        '墨玉北路<span class="nowrap">2700弄</span><span class="nowrap">３号楼</span>'
+    )
+    assert numbers_kept_whole("州桥老街") == "州桥老街"

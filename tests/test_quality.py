@@ -22,6 +22,7 @@ PUBLIC = [
     "/{lang}/events",
     "/{lang}/places/guyi-garden/history",
     "/{lang}/places/guyi-garden/card",
+    "/{lang}/places/guyi-garden/taxi",
     "/{lang}/concierge",
     "/{lang}/concierge?place=guyi-garden&place=qiuxia-garden",
     "/embed/{lang}/places/guyi-garden",

@@ -108,12 +108,27 @@ def test_the_card_has_both_languages_the_taxi_block_and_the_status_with_its_date
     freeze("2026-04-15 09:00")
     html = client.get("/en/places/jiading-wisteria-park/card").get_data(as_text=True)
     assert "请带我去 / Please take me to" in html
-    assert '<p class="card-taxi__address">上海市嘉定区博乐路45号</p>' in html
+    assert '<p class="card-taxi__address">上海市嘉定区博乐路<span class="nowrap">45号</span></p>' in html
     assert "嘉定紫藤园" in html and "Jiading Wisteria Park" in html
     assert "截至4月15日" in html and "As of Apr 15" in html
     assert "stage--peak" in html
     assert "地铁11号线嘉定西站" in html and "Metro Line 11 to Jiading West" in html
     assert "7:00–18:00" in html and "Free." in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_taxi_view_is_one_tap_from_the_place_page_and_the_card(client, lang):
+    taxi = f"/{lang}/places/anting-ancient-ginkgo/taxi"
+    for page in (f"/{lang}/places/anting-ancient-ginkgo", f"/{lang}/places/anting-ancient-ginkgo/card"):
+        assert f'href="{taxi}"' in client.get(page).get_data(as_text=True)
+    html = client.get(taxi).get_data(as_text=True)
+    assert '<h1 class="taxi-view__name" lang="zh-Hans">' in html
+    assert '上海市嘉定区安亭镇泰海路<span class="nowrap">230号</span>（近安辰路）' in html
+    assert "请带我去" in html and 'name="robots" content="noindex"' in html
+    assert ("Please take me to" in html) == (lang == "en")
+    assert ("230 Taihai Road" in html) == (lang == "en")  # the visitor checks it is the right place
+    assert f'href="/{lang}/places/anting-ancient-ginkgo"' in html  # and goes back
+    assert client.get(f"/{lang}/places/nowhere/taxi").status_code == 404
 
 
 def test_the_concierge_link_encodes_the_choice(client):

@@ -72,6 +72,42 @@ def test_card_fits_one_a6_page_and_a_phone_screen(server, phone, tmp_path):
     assert watch.errors == [] and watch.outside == []
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_taxi_view_fills_the_screen_in_large_type_and_keeps_it_awake(server, phone, lang):
+    _, base = server
+    page, watch = phone()
+    page.add_init_script(
+        "window.locks = []; Object.defineProperty(navigator, 'wakeLock', {value: {request:"
+        " (kind) => { window.locks.push(kind); return Promise.resolve({}); }}});"
+    )
+    page.goto(f"{base}/{lang}/places/anting-ancient-ginkgo")
+    page.locator(".taxi__full").click()
+    page.wait_for_url(f"{base}/{lang}/places/anting-ancient-ginkgo/taxi")
+    box = page.get_by_role("heading", name="嘉定古树公园（千年银杏）").bounding_box()
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)") >= 48
+    assert box["width"] > 0.8 * 375  # the name runs across the screen
+    # The dark view covers the whole screen, nothing scrolls sideways, the number stays whole.
+    assert page.evaluate("document.body.getBoundingClientRect().height") >= 812
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    number = page.locator(".taxi-view__address .nowrap").first.bounding_box()
+    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.taxi-view__address')).fontSize)")
+    assert number["height"] < 1.6 * size  # on one line
+    page.locator("[data-awake]").wait_for()
+    assert page.evaluate("window.locks") == ["screen"]
+    shot(page, f"taxi-{lang}")
+    assert watch.errors == [] and watch.outside == []
+
+
+def test_the_taxi_view_says_nothing_about_the_screen_without_a_wake_lock(server, phone):
+    _, base = server
+    page, watch = phone()
+    page.add_init_script("delete Navigator.prototype.wakeLock;")
+    page.goto(f"{base}/en/places/guyi-garden/taxi")
+    assert not page.locator("[data-awake]").is_visible()
+    assert page.get_by_role("link", name="Back to Guyi Garden").is_visible()
+    assert watch.errors == [] and watch.outside == []
+
+
 def test_concierge_builds_a_three_place_handout_on_one_a4_page(server, phone, tmp_path):
     _, base = server
     for lang, places in (

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup, escape
+
 # What no XML 1.0 document may hold (C0 controls but tab and line breaks, surrogates, U+FFFE,
 # U+FFFF), and DEL and the C1 controls, which HTML forbids.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -28,3 +30,18 @@ def unsafe_characters(text: str) -> list[str]:
 def drop_unsafe(text: str) -> str:
     """For writers: the same text without the characters no format can hold (line breaks kept)."""
     return _UNSAFE.sub("", text)
+
+
+# A house number and the word after it ("230号", "2700弄") read as one: a line never breaks inside.
+_NUMBER = re.compile("[0-9０-９]+(?:号楼|号|弄|室|幢|栋|楼)?")
+
+
+def numbers_kept_whole(text: str) -> Markup:
+    """`text`, escaped, with every house number wrapped so that a line cannot break inside it
+    (an address in large type on a phone must not read "230" on one line and "号" on the next)."""
+    out = Markup()
+    last = 0
+    for found in _NUMBER.finditer(text):
+        out += escape(text[last : found.start()]) + Markup('<span class="nowrap">{}</span>').format(found.group())
+        last = found.end()
+    return out + escape(text[last:])

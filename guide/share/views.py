@@ -71,6 +71,13 @@ def card(slug: str):
     return render_template("share/card.html", card=make_card(found), place=found)
 
 
+@bp.get("/places/<slug>/taxi")
+@cached_page(revision=queries.place_revision)
+def taxi(slug: str):
+    """The Chinese name and address full-screen, in large type, to show a taxi driver."""
+    return render_template("share/taxi.html", place=queries.place_or_404(slug))
+
+
 @bp.get("/concierge")
 @cached_page
 def concierge():

@@ -34,6 +34,7 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "map-load.js": (STATIC / "map-load.js",),
     "map.js": (STATIC / "map.js",),
     "near.js": (STATIC / "near.js",),
+    "taxi.js": (STATIC / "taxi.js",),
     "icon.svg": (STATIC / "icon.svg",),
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),

@@ -10,7 +10,7 @@ from werkzeug.routing import RequestRedirect
 from guide.core import i18n
 from guide.core.bloom import BloomStage
 from guide.core.qr import qr_svg
-from guide.core.text import drop_unsafe
+from guide.core.text import drop_unsafe, numbers_kept_whole
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -121,3 +121,4 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(i18n.plain, "plain")
     app.add_template_filter(i18n.format_monthday, "monthday")
     app.add_template_filter(i18n.format_day, "day")
+    app.add_template_filter(numbers_kept_whole, "address")
