@@ -79,7 +79,9 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     assert "85% open" in status.inner_text() and "checked just now" in status.inner_text()
     assert "East end of the trellis in full bloom" in status.inner_text()
     image = status.locator("img.photo")
-    assert image.get_attribute("loading") == "lazy" and image.evaluate("i => i.naturalWidth") == 480
+    assert image.get_attribute("loading") == "lazy"
+    image.scroll_into_view_if_needed()  # a lazy image loads near the screen; then wait for it
+    assert image.evaluate("i => i.decode().then(() => i.naturalWidth)") == 480
     show_map(visitor)
     visitor.locator(".leaflet-marker-icon[title]").dispatch_event("click")
     assert "East end of the trellis" in visitor.locator(".leaflet-popup-content").inner_text()
