@@ -300,3 +300,24 @@ def test_an_unknown_tile_setting_stops_the_app_with_a_reason(tmp_path):
 def test_a_refused_method_says_which_are_allowed(client):
     response = client.post("/en/calendar")
     assert response.status_code == 405 and set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+
+
+def test_map_apps_come_in_the_order_each_reader_uses_them(client):
+    def order(html):
+        hosts = ("uri.amap.com", "api.map.baidu.com", "maps.apple.com", "www.google.com/maps")
+        return sorted(hosts, key=html.index)
+
+    zh = client.get("/zh/places/guyi-garden").get_data(as_text=True)
+    en = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    assert order(zh) == ["uri.amap.com", "api.map.baidu.com", "maps.apple.com", "www.google.com/maps"]
+    assert order(en) == ["maps.apple.com", "www.google.com/maps", "uri.amap.com", "api.map.baidu.com"]
+
+
+def test_chinese_text_takes_full_width_colons_and_no_separator_starts_a_line(client):
+    card = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    zh_side = card.split('class="card-side" lang="zh-Hans"')[1].split("</ul>")[0]
+    en_side = card.split('class="card-side" lang="en"')[1].split("</ul>")[0]
+    assert "蜡梅：<span" in zh_side and ": <span" not in zh_side
+    assert "Wintersweet: <span" in en_side
+    footer = client.get("/zh/").get_data(as_text=True).split('<footer class="site-footer">')[1]
+    assert footer.count("</a>&nbsp;· <a") == 2

@@ -209,7 +209,7 @@ def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
     public = guide_app.test_client()
     for url, lang, title, note in (
         ("/en/feed.atom", "en", "Guyi Garden · Tree peony: Peak (80% open)", "Best by the pond"),
-        ("/zh/places/guyi-garden/feed.atom", "zh", "古猗园 · 牡丹: 盛花 (已开80%)", "池边最好"),
+        ("/zh/places/guyi-garden/feed.atom", "zh", "古猗园 · 牡丹：盛花（已开80%）", "池边最好"),
     ):
         response = public.get(url)
         assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"

@@ -118,6 +118,17 @@ def og_locale(code: str) -> str:
     return f"{likely.language}_{likely.territory}" if likely.territory else likely.language
 
 
+def colon() -> str:
+    """What goes between a label and its value: "海棠：" in Chinese (full width, no space),
+    "Crabapple: " in English."""
+    return "：" if page_lang() == "zh" else ": "
+
+
+def aside(text: str) -> str:
+    """A remark in brackets after what it qualifies: "（已开80%）" in Chinese, " (80% open)" in English."""
+    return f"（{text}）" if page_lang() == "zh" else f" ({text})"
+
+
 def language_name(code: str) -> str:
     """A language's name in that language: 中文, English."""
     return (Locale.parse(code).get_display_name(code) or code).split(" (")[0]

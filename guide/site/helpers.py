@@ -100,6 +100,8 @@ def register_template_helpers(app: Flask) -> None:
             "lang": i18n.page_lang(),
             "languages": i18n.languages(),
             "language_name": i18n.language_name,
+            "colon": i18n.colon,
+            "aside": i18n.aside,
             "alternate_urls": alternate_urls,
             "switch_url": switch_url,
             "stages": list(BloomStage),
