@@ -141,7 +141,8 @@ def test_calendar_shows_every_plant_with_a_text_alternative_and_today(client, fr
     freeze("2026-04-15 09:00")
     html = client.get("/en/calendar").get_data(as_text=True)
     assert html.count('class="strip"') == html.count('class="window"') >= 20
-    assert "Buds from Mar 25 · first flowers Apr 3 · peak Apr 12\u2009–\u200925 · over by May 5" in html
+    # (a no-break space before each separator: none starts a line)
+    assert "Buds from Mar 25\u00a0· first flowers Apr 3\u00a0· peak Apr 12\u2009–\u200925\u00a0· over by May 5" in html
     assert html.count("strip__today") >= 20
     assert 'aria-hidden="true"' in html.split('class="strip"')[0][-40:] + html.split('class="strip"')[1][:40]
 

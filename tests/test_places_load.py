@@ -161,6 +161,10 @@ BAD = {
         VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
         r":23: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: the edition ends",
     ),
+    "a picture the guide does not have": (
+        VALID.replace("      - key: lotus\n", "      - key: lotus\n        picture: tulip\n", 1),
+        r":15: places\[0\]\.plants\[0\]\.picture: no picture 'tulip': choose one of .*lotus",
+    ),
     "empty file": ("", r":1: \(file\): the file is empty"),
     "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),
 }

@@ -18,6 +18,7 @@ from guide.core.clock import LOCAL_ZONE
 from guide.core.festivals import Edition, Standing, Usual
 from guide.core.scales import Scale, Shown
 from guide.extensions import Model, UTCDateTime
+from guide.site.pictures import GENERIC
 
 if TYPE_CHECKING:
     from guide.staff.models import Staff
@@ -100,6 +101,7 @@ class Plant(Model):
     count: Mapped[int | None] = mapped_column(Integer)
     # What people come to see: "flowers", or "leaves" (autumn colour); it sets the words of its stages.
     visited_for: Mapped[str] = mapped_column(String(10), default="flowers", server_default="flowers")
+    picture: Mapped[str | None] = mapped_column(String(40))  # one of guide/static/pictures.svg
     bud: Mapped[str] = mapped_column(String(5))
     first: Mapped[str] = mapped_column(String(5))
     peak_start: Mapped[str] = mapped_column(String(5))
@@ -108,6 +110,11 @@ class Plant(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="plants")
+
+    @property
+    def picture_name(self) -> str:
+        """Its drawing: the one the data names, else the generic flower or leaf."""
+        return self.picture or GENERIC[self.visited_for]
 
     @property
     def scale(self) -> Scale:

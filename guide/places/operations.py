@@ -110,6 +110,7 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
             "position": position,
             "listed": True,
             "visited_for": item.visited_for,
+            "picture": item.picture,
         }
         values.update({f: getattr(item.window, f) for f in WINDOW_FIELDS})
         if _assign(plant, values):

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from guide.core.bloom import BloomWindow, MonthDay
 from guide.core.text import unsafe_characters
+from guide.site.pictures import drawings
 
 REQUIRED_LANGUAGES = ("en", "zh")
 # Jiading District with a margin: anything outside is a typo or the wrong datum order.
@@ -39,6 +40,13 @@ def _printable(value: str) -> str:
     """No control characters (a vertical tab pasted in): they would break feeds and calendars."""
     if found := unsafe_characters(value):
         raise ValueError(f"contains control characters ({', '.join(found)}): remove them")
+    return value
+
+
+def _drawn(value: str) -> str:
+    """A picture the guide has (guide/static/pictures.svg)."""
+    if value not in drawings():
+        raise ValueError(f"no picture {value!r}: choose one of {', '.join(sorted(drawings()))}")
     return value
 
 
@@ -69,6 +77,7 @@ class PlantIn(_Strict):
     key: Slug
     name: Text
     visited_for: Literal["flowers", "leaves"] = "flowers"  # ginkgo and maple: their autumn leaves
+    picture: Annotated[str, AfterValidator(_drawn)] | None = None  # none: the generic flower or leaf
     latin: Printable | None = None
     count: Annotated[int, Field(gt=0)] | None = None
     window: WindowIn

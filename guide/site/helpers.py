@@ -11,6 +11,7 @@ from guide.core import i18n
 from guide.core.bloom import BloomStage
 from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe, numbers_kept_whole
+from guide.site import pictures
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -101,6 +102,8 @@ def register_template_helpers(app: Flask) -> None:
             "languages": i18n.languages(),
             "language_name": i18n.language_name,
             "colon": i18n.colon,
+            "picture": pictures.picture,
+            "picture_defs": pictures.picture_defs,
             "aside": i18n.aside,
             "alternate_urls": alternate_urls,
             "switch_url": switch_url,
