@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         editing.bp,
         share_views.bp,
         share_views.embed_bp,
+        share_views.image_bp,
         api_views.bp,
     ):
         app.register_blueprint(blueprint)

@@ -74,6 +74,10 @@ class Defaults(Wiring):
     WTF_CSRF_TIME_LIMIT = 12 * 3600  # a form may lie open through a morning's round
     MAX_CONTENT_LENGTH = 80 * 1024 * 1024  # several photos of up to 10 MB in one form
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's; the tests use a cheap one
+    # Fonts with Chinese glyphs for each place's share image, "BOLD:REGULAR" (Debian's fonts-noto-cjk)
+    SHARE_IMAGE_FONTS = (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    )
 
 
 def load(config: Config, overrides: dict[str, Any] | None = None) -> None:

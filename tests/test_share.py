@@ -1,5 +1,6 @@
 """What concierges and other sites take away: links, QR codes, share tags, cards, calendars, feeds."""
 
+import io
 import re
 import subprocess
 from datetime import date
@@ -9,6 +10,7 @@ import pytest
 from icalendar import Calendar
 from PIL import Image
 
+from tests.conftest import PLACES_YAML, make_app
 from tests.test_staff_reports import plant_ids, send
 
 
@@ -100,7 +102,10 @@ def test_every_public_page_has_share_tags_and_a_canonical_link(client, path, lan
     assert f'<link rel="canonical" href="http://guide.test{url}">' in html
     assert tag("og:url") == f"http://guide.test{url}"
     assert tag("og:title") and tag("og:description") and tag("twitter:title")
-    assert tag("og:image") == "http://guide.test/static/og.png" and tag("twitter:card") == "summary_large_image"
+    place_page = re.fullmatch(r"/\{lang\}/places/([a-z-]+)", path)  # shares its own image, the rest the site's
+    own = re.escape(f"http://guide.test/places/{place_page.group(1)}/share.png?v=") if place_page else ""
+    image = own + "[0-9a-f]{12}" if place_page else re.escape("http://guide.test/static/og.png")
+    assert re.fullmatch(image, tag("og:image")) and tag("twitter:card") == "summary_large_image"
     assert tag("og:locale") == locale and tag("og:locale:alternate") == alternate
 
 
@@ -226,3 +231,53 @@ def test_atom_feeds_carry_the_reports_in_each_language(login_as, guide_app):
 def test_every_page_leads_concierges_to_their_handout(client):
     assert 'href="/zh/concierge">酒店礼宾专用</a>' in client.get("/zh/").get_data(as_text=True)
     assert 'href="/en/concierge">For concierges</a>' in client.get("/en/calendar").get_data(as_text=True)
+
+
+def share_image_of(client, path):
+    html = client.get(path).get_data(as_text=True)
+    url = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1).replace("&amp;", "&")
+    assert re.search(r'<meta name="twitter:image" content="' + re.escape(url.replace("&", "&amp;")) + '">', html)
+    return url, html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_place_shares_its_own_image_with_both_names_and_its_drawing(client, lang):
+    url, html = share_image_of(client, f"/{lang}/places/anting-ancient-ginkgo")
+    assert re.fullmatch(r"http://guide\.test/places/anting-ancient-ginkgo/share\.png\?v=[0-9a-f]{12}", url)
+    names = "嘉定古树公园（千年银杏） · Jiading Ancient Tree Park (1,200-year-old ginkgo)"
+    assert f'<meta property="og:image:alt" content="{names}">' in html
+    response = client.get(url.removeprefix("http://guide.test"))
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    image = Image.open(io.BytesIO(response.data)).convert("RGB")
+    assert image.size == (1200, 630)
+    # The ginkgo leaf's gold at the right, the guide's purple bar at the foot, dark text at the left.
+    assert image.getpixel((850, 240)) == (0xE4, 0xB2, 0x1F)
+    assert image.getpixel((600, 625)) == (0x5B, 0x2A, 0x86)
+    assert min(sum(image.getpixel((x, y))) for x in range(72, 600, 3) for y in range(150, 250, 3)) < 150
+
+
+def test_share_images_differ_by_place_and_follow_a_change_of_name(client, guide_app, tmp_path):
+    ginkgo, _ = share_image_of(client, "/en/places/anting-ancient-ginkgo")
+    guyi, _ = share_image_of(client, "/en/places/guyi-garden")
+    path = lambda url: url.removeprefix("http://guide.test")  # noqa: E731
+    assert client.get(path(ginkgo)).data != client.get(path(guyi)).data
+    assert share_image_of(client, "/zh/places/guyi-garden")[0] == guyi  # one image for both languages
+    renamed = PLACES_YAML.read_text(encoding="utf-8").replace("zh: 古猗园}", "zh: 古猗园（南翔）}", 1)
+    (tmp_path / "places.yaml").write_text(renamed, encoding="utf-8")
+    assert guide_app.test_cli_runner().invoke(args=["places", "load", str(tmp_path / "places.yaml")]).exit_code == 0
+    moved, _ = share_image_of(client, "/en/places/guyi-garden")
+    assert moved != guyi
+    stale = client.get(path(guyi))  # an old link still answers, with the new picture, briefly cached
+    assert stale.status_code == 200 and stale.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get(path(moved), headers={"If-None-Match": client.get(path(moved)).headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/places/nowhere/share.png").status_code == 404
+
+
+def test_without_a_chinese_font_pages_share_the_sites_image(tmp_path):
+    app = make_app(tmp_path / "test.sqlite", start="loaded", SHARE_IMAGE_FONTS="/nowhere/bold.ttc:/nowhere/regular.ttc")
+    client = app.test_client()
+    url, _ = share_image_of(client, "/en/places/guyi-garden")
+    assert url.endswith("/static/og.png")
+    assert client.get("/places/guyi-garden/share.png").status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import _, force_locale
 from markupsafe import Markup
 
@@ -15,19 +15,62 @@ from guide.core.text import drop_unsafe
 from guide.places import queries
 from guide.places.models import Place
 from guide.share import calendars
+from guide.share.images import ShareCard, fonts_found, render
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
+from guide.site.pictures import GENERIC, KINDS, drawings
 from guide.site.views import frameable, revalidate
 
 bp = Blueprint("share", __name__, url_prefix="/<lang>")
 bp.after_request(revalidate)
 add_language_prefix(bp)
+# Each place's share image, the same in every language (it holds both).
+image_bp = Blueprint("share_image", __name__)
 # The status widget that hotel sites put in an iframe: the one route other sites may frame.
 embed_bp = Blueprint("embed", __name__, url_prefix="/embed/<lang>")
 embed_bp.after_request(revalidate)
 add_language_prefix(embed_bp)
 
 HANDOUT_MAX = 8  # two A4 pages of four cards
+
+
+def share_card(place: Place) -> ShareCard:
+    kinds = list(dict.fromkeys(plant.picture_name for plant in place.listed_plants))
+    return ShareCard(
+        name_zh=place.name.get("zh", ""),
+        name_en=place.name.get("en", ""),
+        kinds_zh=tuple(KINDS[k]["zh"] for k in kinds if k in KINDS),
+        kinds_en=tuple(KINDS[k]["en"] for k in kinds if k in KINDS),
+        drawing=drawings()[kinds[0] if kinds else GENERIC["flowers"]],
+    )
+
+
+def share_fonts() -> tuple[str, str]:
+    bold, _sep, regular = str(current_app.config["SHARE_IMAGE_FONTS"]).partition(":")
+    return bold, regular or bold
+
+
+@bp.app_template_global()
+def share_image_url(place: Place) -> str | None:
+    """The place's own share image, or None where no Chinese font is installed (the page then
+    uses the site's image)."""
+    if not fonts_found(share_fonts()):
+        return None
+    return absolute_url("share_image.image", slug=place.slug, v=share_card(place).version)
+
+
+@image_bp.get("/places/<slug>/share.png")
+def image(slug: str):
+    found = queries.place_or_404(slug)
+    if not fonts_found(share_fonts()):
+        abort(404)
+    card = share_card(found)
+    response = Response(render(card, share_fonts()), mimetype="image/png")
+    # The page names the current version: that URL never changes content; any other may.
+    current = request.args.get("v") == card.version
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if current else "public, max-age=300"
+    response.set_etag(card.version)
+    return response.make_conditional(request)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,24 @@ from markupsafe import Markup
 
 SPRITE = Path(__file__).parent.parent / "static" / "pictures.svg"
 GENERIC = {"flowers": "flower", "leaves": "leaf"}
+# What each drawing shows, in the words a visitor uses for the kind (not one garden's plant name).
+KINDS = {
+    "wisteria": {"zh": "紫藤", "en": "Wisteria"},
+    "plum": {"zh": "梅花", "en": "Plum blossom"},
+    "wintersweet": {"zh": "蜡梅", "en": "Wintersweet"},
+    "crabapple": {"zh": "海棠", "en": "Crabapple"},
+    "peony": {"zh": "牡丹", "en": "Peony"},
+    "lotus": {"zh": "荷花", "en": "Lotus"},
+    "osmanthus": {"zh": "桂花", "en": "Osmanthus"},
+    "chrysanthemum": {"zh": "菊花", "en": "Chrysanthemum"},
+    "ginkgo": {"zh": "银杏", "en": "Ginkgo"},
+    "maple": {"zh": "红枫", "en": "Maple"},
+    "rapeseed": {"zh": "油菜花", "en": "Rapeseed"},
+    "crape-myrtle": {"zh": "紫薇", "en": "Crape myrtle"},
+    "cherry-plum": {"zh": "紫叶李", "en": "Cherry-plum"},
+    "flower": {"zh": "花卉", "en": "Flowers"},
+    "leaf": {"zh": "秋叶", "en": "Autumn leaves"},
+}
 _SYMBOL = re.compile(r'<symbol id="pic-([a-z-]+)".*?</symbol>', re.DOTALL)
 
 
