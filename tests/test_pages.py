@@ -140,18 +140,40 @@ def test_place_page_marks_estimated_coordinates(client):
 def test_calendar_shows_every_plant_with_a_text_alternative_and_today(client, freeze):
     freeze("2026-04-15 09:00")
     html = client.get("/en/calendar").get_data(as_text=True)
-    assert html.count('class="strip"') == html.count('class="window"') >= 20
+    # One compact strip per plant, each with its dates in words one tap away (no script needed).
+    rows = re.findall(r'<details class="chart__row">.*?</details>', html, re.S)
+    assert len(rows) == html.count('class="strip strip--compact"') >= 20
+    assert all('<p class="window">' in row and 'href="/en/places/' in row for row in rows)
     # (a no-break space before each separator: none starts a line)
     assert "Buds from Mar 25\u00a0· first flowers Apr 3\u00a0· peak Apr 12\u2009–\u200925\u00a0· over by May 5" in html
     assert html.count("strip__today") >= 20
-    assert 'aria-hidden="true"' in html.split('class="strip"')[0][-40:] + html.split('class="strip"')[1][:40]
+    assert html.count('class="strip strip--compact" aria-hidden="true"') == len(rows)
+    axis = html.split('<div class="chart__axis" aria-hidden="true">')[1].split("</div>")[0]
+    assert re.findall(r">(\w+)</span>", axis) == [
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
+    assert axis.count("chart__today") == 1  # today's mark in a lane of its own, over no month name
 
 
 def test_calendar_month_filter(client):
     april = client.get("/en/calendar?month=4").get_data(as_text=True)
-    assert "What blooms in April" in april and "Wisteria" in april and "Lotus" not in april
+    chart = april.split('<div class="chart">')[1].split('id="scale"')[0]
+    assert "What blooms in April" in april and "Wisteria" in chart and "Lotus" not in chart
     january = client.get("/zh/calendar?month=1").get_data(as_text=True)
-    assert "蜡梅" in january and "紫藤" not in january.split("<main")[1].split('id="scale"')[0]
+    chart = january.split('<div class="chart">')[1].split('id="scale"')[0]
+    assert "蜡梅" in chart and "紫藤" not in chart
+    assert "kind=wisteria" not in january and "kind=wintersweet" in january  # only kinds of that month
 
 
 @pytest.mark.parametrize(
@@ -165,6 +187,9 @@ def test_calendar_month_filter(client):
         "/en/calendar?month=%C2%B2",
         "/en/calendar?month=0",
         "/en/calendar?month=",
+        "/en/calendar?kind=tulip",
+        "/en/calendar?kind=",
+        "/en/calendar?kind=%3Cscript%3E",
         "/en/places/",
         "/en/places/guyi-garden/extra",
         "/assets/../../etc/passwd",
@@ -252,7 +277,7 @@ def test_zh_place_page_also_gives_the_address_in_english(client):
 
 def test_calendar_highlights_the_chosen_month(client):
     html = client.get("/en/calendar?month=4").get_data(as_text=True)
-    assert html.count('class="strip__focus"') == html.count('class="strip"') > 0
+    assert html.count('class="strip__focus"') == html.count('class="strip strip--compact"') + 1 > 1  # and the axis
     assert 'aria-current="page">Apr<' in html
 
 
@@ -322,3 +347,27 @@ def test_chinese_text_takes_full_width_colons_and_no_separator_starts_a_line(cli
     assert "Wintersweet: <span" in en_side
     footer = client.get("/zh/").get_data(as_text=True).split('<footer class="site-footer">')[1]
     assert footer.count("</a>&nbsp;· <a") == 2
+
+
+def test_the_calendar_is_one_chart_by_kind_in_the_order_of_the_year(client):
+    html = client.get("/en/calendar").get_data(as_text=True)
+    kinds = re.findall(r'<section class="chart__kind" aria-labelledby="kind-([a-z-]+)">', html)
+    assert kinds[:2] == ["plum", "cherry-plum"] and kinds[-1] == "wintersweet"  # Jan → Dec by first flowers
+    assert len(kinds) == len(set(kinds)) == 13  # each kind once
+    wisteria = html.split('aria-labelledby="kind-wisteria"')[1].split("</section>")[0]
+    assert wisteria.count('<details class="chart__row">') == 5
+    assert "Guyi Garden" in wisteria and "Nanshuiguan Park" in wisteria
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_calendar_shows_one_kind_and_keeps_it_in_the_link(client, lang):
+    html = client.get(f"/{lang}/calendar?kind=wisteria").get_data(as_text=True)
+    assert re.findall(r'aria-labelledby="kind-([a-z-]+)"', html) == ["wisteria"]
+    assert f'<a href="/{lang}/calendar?kind=wisteria" aria-current="page">' in html
+    assert f'href="/{lang}/calendar?month=4&amp;kind=wisteria"' in html  # a month keeps the kind
+    assert f'<a href="/{lang}/calendar" >' in html or f'<a href="/{lang}/calendar">' in html  # every kind again
+    heading = {"zh": "紫藤全年花历", "en": "Wisteria through the year"}[lang]
+    assert f"<h1>{heading}</h1>" in html
+    both = client.get(f"/{lang}/calendar?kind=wisteria&month=4").get_data(as_text=True)
+    assert {"zh": "<h1>四月的紫藤</h1>", "en": "<h1>Wisteria in April</h1>"}[lang] in both
+    assert client.get(f"/{lang}/calendar?kind=lotus&month=1").get_data(as_text=True).count("chart__row") == 0

@@ -97,3 +97,25 @@ def test_no_chinese_text_is_slanted(server, phone):
         if found:
             slanted[path] = found
     assert slanted == {}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_year_fits_about_two_phone_screens_with_its_months_in_view(server, phone, lang):
+    _, base = server
+    page, watch = phone()
+    page.goto(f"{base}/{lang}/calendar")
+    chart = page.locator(".chart").bounding_box()
+    assert chart["height"] <= 2.3 * 812  # was seven screens of strips
+    tops = page.evaluate("[...document.querySelectorAll('.months__grid a')].map(a => a.getBoundingClientRect().top)")
+    assert len(tops) == 12 and len(set(tops)) == 1  # the months in one row
+    page.evaluate("window.scrollTo(0, 1200)")
+    axis = page.locator(".chart__axis").bounding_box()
+    assert axis["y"] == 0  # the months stay in view while the chart scrolls
+    # One tap on a garden opens its dates and a link to its page.
+    row = page.locator(".chart__row").first
+    row.locator("summary").click()
+    assert row.locator(".window").first.is_visible() and row.get_by_role("link").is_visible()
+    page.goto(f"{base}/{lang}/calendar?kind=wintersweet")
+    chip = page.locator(".kinds [aria-current]").bounding_box()
+    assert chip["x"] >= 0 and chip["x"] + chip["width"] <= 375  # the chosen kind is in view
+    assert watch.errors == [] and watch.outside == []

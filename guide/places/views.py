@@ -137,17 +137,30 @@ def history(slug: str):
 @bp.get("/calendar")
 @cached_page
 def calendar():
+    """The year at a glance, one chart by kind of flower or leaf; ?month= and ?kind= narrow it."""
     asked = request.args.get("month")
     if asked is not None and not re.fullmatch(r"0?[1-9]|1[0-2]", asked):
         abort(404)
     month = int(asked) if asked else None
     now, today = clock.now(), clock.today()
-    seen = queries.sightings(queries.listed_places(), now, today)
-    if month:
-        seen = [s for s in seen if flowers_in(s.plant.window, month)]
+    everything = queries.sightings(queries.listed_places(), now, today)
+    kind = request.args.get("kind")
+    if kind is not None and kind not in kinds_of(everything):
+        abort(404)
+    in_month = [s for s in everything if not month or flowers_in(s.plant.window, month)]
+    seen = [s for s in in_month if kind in (None, s.plant.picture_name)]
+    # The kinds to choose from: those of the chosen month (and the chosen kind, if it is not one).
+    kinds = kinds_of(in_month + [s for s in everything if s.plant.picture_name == kind])
     return render_template(
         "places/calendar.html",
+        groups=[
+            (k, [s for s in seen if s.plant.picture_name == k])
+            for k in kinds
+            if any(s.plant.picture_name == k for s in seen)
+        ],
         sightings=seen,
+        kinds=kinds,
+        kind=kind,
         month=month,
         today=today,
         now=now,
@@ -155,6 +168,16 @@ def calendar():
         month_starts=month_starts(),
         scales=[(Scale.FLOWERS, _("Flowers")), (Scale.LEAVES, _("Autumn leaves"))],
     )
+
+
+def kinds_of(seen: list[queries.Sighting]) -> list[str]:
+    """The kinds of flower or leaf the gardens have (by drawing), in the order of the year: the
+    one whose first flowers usually come earliest after New Year first."""
+    first = {}
+    for s in seen:
+        name = s.plant.picture_name
+        first[name] = min(first.get(name, 999), s.plant.window.first.ordinal)
+    return sorted(first, key=lambda name: (first[name], name))
 
 
 @bp.get("/events")

@@ -35,6 +35,7 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "map.js": (STATIC / "map.js",),
     "near.js": (STATIC / "near.js",),
     "taxi.js": (STATIC / "taxi.js",),
+    "calendar.js": (STATIC / "calendar.js",),
     "icon.svg": (STATIC / "icon.svg",),
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),

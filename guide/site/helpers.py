@@ -104,6 +104,7 @@ def register_template_helpers(app: Flask) -> None:
             "colon": i18n.colon,
             "picture": pictures.picture,
             "picture_defs": pictures.picture_defs,
+            "kind_name": lambda kind: i18n.localized(pictures.KINDS.get(kind))[0],
             "aside": i18n.aside,
             "alternate_urls": alternate_urls,
             "switch_url": switch_url,
