@@ -173,7 +173,7 @@ def calendar():
 def kinds_of(seen: list[queries.Sighting]) -> list[str]:
     """The kinds of flower or leaf the gardens have (by drawing), in the order of the year: the
     one whose first flowers usually come earliest after New Year first."""
-    first = {}
+    first: dict[str, int] = {}
     for s in seen:
         name = s.plant.picture_name
         first[name] = min(first.get(name, 999), s.plant.window.first.ordinal)
