@@ -1,0 +1,70 @@
+"""Reading the seasons of plants (from standing reports and the data file) and this season's
+forecast for each, including what the same species shows at other places."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from guide.core.bloom import BloomStage
+from guide.core.clock import LOCAL_ZONE
+from guide.core.forecast import Forecast, Season, Sighting, forecast, merge_seasons, seasons_of
+from guide.extensions import db
+from guide.places.models import BloomReport, Place, Plant
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A plant's past seasons (newest first, this one left out) and this season's forecast."""
+
+    plant: Plant
+    past: list[Season]
+    forecast: Forecast
+
+
+def reported_sightings(plant_ids: list[int]) -> dict[int, list[Sighting]]:
+    """What staff saw of each plant, by day in Jiading, retracted reports left out."""
+    found: dict[int, list[Sighting]] = defaultdict(list)
+    if not plant_ids:
+        return found
+    rows = db.session.execute(
+        select(BloomReport.plant_id, BloomReport.reported_at, BloomReport.stage).where(
+            BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None)
+        )
+    )
+    for plant_id, reported_at, stage in rows:
+        found[plant_id].append(Sighting(reported_at.astimezone(LOCAL_ZONE).date(), BloomStage(stage)))
+    return found
+
+
+def seasons(plant: Plant, reported: list[Sighting]) -> list[Season]:
+    """Every recorded season of a plant, newest first: from reports and from the data file."""
+    window = plant.window
+    return merge_seasons(window, seasons_of(window, reported), plant.recorded_seasons())
+
+
+def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
+    """Each plant's past seasons and forecast, the same species at other listed places counted."""
+    if not plants:
+        return {}
+    keys = {plant.key for plant in plants}
+    kin = list(
+        db.session.scalars(
+            select(Plant).join(Plant.place).where(Plant.key.in_(keys), Plant.listed, Place.listed).order_by(Plant.id)
+        )
+    )
+    ids = {plant.id for plant in plants} | {plant.id for plant in kin}
+    seen = reported_sightings(sorted(ids))
+    found = {}
+    for plant in plants:
+        here = seen.get(plant.id, []) + plant.recorded_sightings()
+        elsewhere = [
+            (other.window, seen.get(other.id, [])) for other in kin if other.key == plant.key and other.id != plant.id
+        ]
+        made = forecast(plant.window, today, here, elsewhere, seasons(plant, seen.get(plant.id, [])))
+        past = [s for s in seasons(plant, seen.get(plant.id, [])) if s.year != made.year]
+        found[plant.id] = Outlook(plant, past, made)
+    return found
