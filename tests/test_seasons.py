@@ -64,3 +64,59 @@ def test_the_past_season_from_the_data_file_is_kept_with_its_source(guide_app, f
     assert [s.label for s in past] == ["2024"]
     assert past[0].points == {"peak_start": date(2024, 4, 29)}
     assert "shine.cn" in past[0].source
+
+
+def page(client, lang: str, slug: str) -> str:
+    response = client.get(f"/{lang}/places/{slug}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_place_page_says_how_early_this_year_and_why(client, freeze, report):
+    file_on(freeze, report, "2026-03-18", "jiading-wisteria-park", "wisteria", "budding")
+    file_on(freeze, report, "2026-03-27", "jiading-wisteria-park", "wisteria", "first_bloom")
+    freeze("2026-03-28 09:00")
+    assert "days early this year (from 2 reports)" in page(client, "en", "jiading-wisteria-park")
+    assert "今年约提前" in page(client, "zh", "jiading-wisteria-park")
+    assert "（依据2次报告）" in page(client, "zh", "jiading-wisteria-park")
+    # The same species elsewhere, labelled as such; a plant with no report anywhere says so.
+    nanshuiguan = page(client, "en", "nanshuiguan-park")
+    assert "days early, from reports at other gardens" in nanshuiguan
+    assert "The usual dates: no report yet this season" in nanshuiguan
+    assert "依据其他景点的报告" in page(client, "zh", "nanshuiguan-park")
+
+
+def test_the_place_page_lists_past_seasons_with_the_usual_window(client, freeze):
+    freeze("2026-11-29 09:00")
+    en = page(client, "en", "jiading-wisteria-park")
+    assert "Past seasons" in en
+    assert "Usually: peak Apr 12\u2009–\u200928" in en
+    assert "2024: Peak by Apr 29" in en
+    assert 'href="https://www.shine.cn/feature/district/2404293713/"' in en
+    zh = page(client, "zh", "jiading-wisteria-park")
+    assert "往年花期" in zh and "2024年：4月29日已达盛花" in zh
+
+
+def test_a_season_from_reports_is_listed_next_year(client, freeze, report):
+    for day, stage in (("2025-04-08", "peak"), ("2025-04-21", "peak"), ("2025-04-24", "fading")):
+        file_on(freeze, report, day, "nanshuiguan-park", "wisteria", stage)
+    freeze("2026-02-01 09:00")
+    assert "2025: Peak Apr 8\u2009–\u200921" in page(client, "en", "nanshuiguan-park")
+
+
+def test_the_place_page_says_when_to_come(client, freeze):
+    freeze("2026-11-12 09:00")
+    assert "Now: Chrysanthemum at its peak, usually until about Nov 25<" in page(client, "en", "huilongtan-park")
+    freeze("2026-11-23 09:00")
+    assert "usually until about Nov 25 — last days" in page(client, "en", "huilongtan-park")
+    assert "现在：菊花正值盛花期，通常持续到11月25日前后——最后几天" in page(client, "zh", "huilongtan-park")
+    freeze("2026-11-29 09:00")
+    guyi = page(client, "en", "guyi-garden")
+    assert "Next: Wintersweet, usually Dec 12\u2009–\u2009Feb 10, best in January" in guyi
+    assert "下一季：蜡梅，通常12月12日至2月10日，一月最佳" in page(client, "zh", "guyi-garden")
+
+
+def test_a_forecast_from_reports_changes_the_line_when_to_come(client, freeze, report):
+    file_on(freeze, report, "2026-11-01", "huilongtan-park", "chrysanthemum", "peak")
+    freeze("2026-11-10 09:00")
+    assert "Now: Chrysanthemum at its peak, expected until about" in page(client, "en", "huilongtan-park")

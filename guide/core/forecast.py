@@ -354,3 +354,59 @@ def mean_errors(trials: Sequence[Trial]) -> tuple[float, float]:
     if not trials:
         return 0.0, 0.0
     return statistics.fmean(t.forecast_error for t in trials), statistics.fmean(t.usual_error for t in trials)
+
+
+class Moment(enum.Enum):
+    """What a place's "when to come" line says."""
+
+    PEAK = "peak"  # at its peak now
+    RISING = "rising"  # in flower, the peak to come
+    NEXT = "next"  # nothing worth the trip now: the next season
+    FADING = "fading"  # past its peak, and no other season coming this year
+
+
+@dataclass(frozen=True)
+class Visit:
+    """When to come: which plant (its index in what was given), and the days that matter."""
+
+    index: int
+    moment: Moment
+    season: Span  # first flowers to over (this one, or the next)
+    best: Span  # the likely peak
+    forecast: bool  # from reports (here or elsewhere), not only the usual window
+
+    def last_days(self, today: date) -> bool:
+        """At peak, ending within three days."""
+        return self.moment is Moment.PEAK and (self.best.end - today).days <= LAST_DAYS
+
+
+LAST_DAYS = 3
+
+
+def when_to_come(plants: Sequence[tuple[Forecast, BloomStage]], today: date) -> Visit | None:
+    """One line's worth for a place: a plant at its peak now (the one ending soonest), else one
+    coming into it, else the plant whose next season starts soonest."""
+
+    def visit(index: int, moment: Moment) -> Visit:
+        made = plants[index][0]
+        best = made.likely_peak()
+        best = Span(best.start, max(best.end, today)) if moment is Moment.PEAK else best
+        season = Span(made.point("first"), max(made.point("over"), best.end))
+        return Visit(index, moment, season, best, made.basis is not Basis.USUAL)
+
+    at_peak = [i for i, (_, stage) in enumerate(plants) if stage is BloomStage.PEAK]
+    if at_peak:
+        return min((visit(i, Moment.PEAK) for i in at_peak), key=lambda v: v.best.end)
+    rising = [i for i, (_, stage) in enumerate(plants) if stage in (BloomStage.FIRST_BLOOM, BloomStage.BLOOMING)]
+    if rising:
+        return min((visit(i, Moment.RISING) for i in rising), key=lambda v: v.best.start)
+    coming = [
+        visit(i, Moment.NEXT)
+        for i, (made, stage) in enumerate(plants)
+        if stage in (BloomStage.NOT_YET, BloomStage.BUDDING, BloomStage.OVER) and not made.over
+    ]
+    coming = [v for v in coming if v.season.start >= today or plants[v.index][1] is BloomStage.BUDDING]
+    if coming:
+        return min(coming, key=lambda v: v.season.start)
+    fading = [visit(i, Moment.FADING) for i, (_, stage) in enumerate(plants) if stage is BloomStage.FADING]
+    return max(fading, key=lambda v: v.season.end) if fading else None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.festivals import When
+from guide.core.forecast import when_to_come
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
@@ -19,7 +20,7 @@ from guide.core.outline import Outline, line_of, nearest_station
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
-from guide.places import outline, queries
+from guide.places import outline, queries, seasons, words
 from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
@@ -92,11 +93,16 @@ def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
     seen = queries.sightings([found], now, today)
+    ahead = seasons.outlooks(found.listed_plants, today)
+    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
     zh_name = found.name.get("zh", "")
     return render_template(
         "places/place.html",
         place=found,
         sightings=seen,
+        outlooks=ahead,
+        visit=words.visit_line(visit, seen[visit.index].plant, today) if visit else None,
+        words=words,
         today=today,
         now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
