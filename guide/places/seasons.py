@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
-from guide.core.forecast import Forecast, Season, Sighting, forecast, merge_seasons, seasons_of
+from guide.core.forecast import Forecast, Season, Sighting, Trial, backtest, forecast, merge_seasons, seasons_of
 from guide.extensions import db
 from guide.places.models import BloomReport, Place, Plant
 
@@ -67,4 +67,35 @@ def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
         made = forecast(plant.window, today, here, elsewhere, seasons(plant, seen.get(plant.id, [])))
         past = [s for s in seasons(plant, seen.get(plant.id, [])) if s.year != made.year]
         found[plant.id] = Outlook(plant, past, made)
+    return found
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One recorded season of one plant, forecast again from what was known day by day."""
+
+    plant: Plant
+    season: Season
+    trials: list[Trial]
+
+
+def replays() -> list[Replay]:
+    """Every recorded season of every listed plant (reports and data file), replayed."""
+    plants = list(
+        db.session.scalars(
+            select(Plant).join(Plant.place).where(Plant.listed, Place.listed).order_by(Place.position, Plant.position)
+        )
+    )
+    seen = reported_sightings([plant.id for plant in plants])
+    found = []
+    for plant in plants:
+        here = seen.get(plant.id, []) + plant.recorded_sightings()
+        elsewhere = [
+            (other.window, seen.get(other.id, []) + other.recorded_sightings())
+            for other in plants
+            if other.key == plant.key and other.id != plant.id
+        ]
+        recorded = seasons(plant, seen.get(plant.id, []))
+        for season in recorded:
+            found.append(Replay(plant, season, backtest(plant.window, season, here, elsewhere, recorded)))
     return found
