@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
 from guide.core.forecast import Forecast, Season, Sighting, Trial, backtest, forecast, merge_seasons, seasons_of
+from guide.core.plan import Candidate, Expected, plan
 from guide.extensions import db
+from guide.places import queries
 from guide.places.models import BloomReport, Place, Plant
 
 
@@ -99,3 +101,25 @@ def replays() -> list[Replay]:
         for season in recorded:
             found.append(Replay(plant, season, backtest(plant.window, season, here, elsewhere, recorded)))
     return found
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One plant expected at its best on a day of a trip, and how sure that is."""
+
+    sighting: queries.Sighting
+    expected: Expected
+
+
+def plan_trip(start: date, end: date, now: datetime, today: date) -> list[tuple[date, list[Planned]]]:
+    """Each day of a trip with what is expected at its best, where, and how sure."""
+    seen = queries.sightings(queries.listed_places(), now, today)
+    ahead = outlooks([s.plant for s in seen], today)
+    by_id = {s.plant.id: s for s in seen}
+    candidates = [
+        Candidate(
+            s.plant.id, s.plant.window, ahead[s.plant.id].forecast, None if s.status.estimated else s.status.stage
+        )
+        for s in seen
+    ]
+    return [(day, [Planned(by_id[e.key], e) for e in found]) for day, found in plan(candidates, start, end, today)]

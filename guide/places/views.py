@@ -17,6 +17,7 @@ from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, line_of, nearest_station
+from guide.core.plan import MAX_AHEAD, Refused, trip
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
@@ -26,6 +27,7 @@ from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
 from guide.site.cache import cached_page
 from guide.site.errors import DATABASE_UNAVAILABLE
+from guide.site.helpers import absolute_url
 from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
@@ -161,6 +163,36 @@ def calendar():
         month_starts=month_starts(),
         scales=[(Scale.FLOWERS, _("Flowers")), (Scale.LEAVES, _("Autumn leaves"))],
     )
+
+
+@bp.get("/plan")
+@cached_page
+def plan():
+    """What to see on the days of a trip: a GET form, so that the result is a link to share."""
+    now, today = clock.now(), clock.today()
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    days, error = [], None
+    if first or last:
+        try:
+            start, end = trip(first, last, today)
+        except Refused as refused:
+            error = words.plan_error(refused.reason)
+        else:
+            days = seasons.plan_trip(start, end, now, today)
+    page = render_template(
+        "places/plan.html",
+        today=today,
+        first=first[:40] or today.isoformat(),
+        last=last[:40],
+        latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
+        days=days,
+        error=error,
+        certainty=words.CERTAINTY,
+        share=absolute_url("site.plan_link", **{k: v for k, v in (("from", first), ("to", last)) if v})
+        if days
+        else None,
+    )
+    return page, 400 if error else 200
 
 
 @bp.get("/events")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import _, ngettext
+from flask_babel import lazy_gettext as _l
 
 from guide.core.bloom import BloomStage
 from guide.core.forecast import Basis, Forecast, Moment, Season, Span, Visit
 from guide.core.i18n import format_day, format_day_range, month_names_wide, plain
+from guide.core.plan import MAX_DAYS, Certainty, PlanError
 from guide.places.models import Plant
 
 
@@ -144,3 +146,22 @@ def visit_line(visit: Visit, plant: Plant, today: date) -> str:
     return _(
         "Next: %(plant)s, usually %(days)s, best in %(month)s", plant=name, days=span_text(visit.season), month=month
     )
+
+
+PLAN_ERRORS = {
+    PlanError.MISSING: _l("Choose the first day of your trip."),
+    PlanError.NOT_A_DATE: _l("That is not a date we can read: choose one from the calendar, as 2026-04-15."),
+    PlanError.BACKWARDS: _l("The last day comes before the first: swap them, or choose again."),
+    PlanError.PAST: _l("That day has passed: choose today or a later day."),
+    PlanError.TOO_FAR: _l("The guide plans up to a year ahead: choose an earlier day."),
+    PlanError.TOO_LONG: _l("A trip of up to %(num)s days, please: choose a shorter range."),
+}
+CERTAINTY = {
+    Certainty.REPORT: _l("reported by park staff"),
+    Certainty.FORECAST: _l("forecast from this season's reports"),
+    Certainty.USUAL: _l("usual dates only"),
+}
+
+
+def plan_error(reason: PlanError) -> str:
+    return str(PLAN_ERRORS[reason]) % {"num": MAX_DAYS}
