@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guide.core.plan import PlanError, Refused, trip
+from guide.core.plan import PlanError, Refused, trip, weekend
 
 TODAY = date(2026, 4, 10)
 
@@ -142,3 +142,23 @@ def test_the_plan_is_linked_from_every_page_and_prints_without_its_form(client, 
     assert re.search(r'<form class="plan-form no-print"', html)
     css = client.get(re.search(r'href="([^"]*style[^"]*\.css)"', html).group(1)).get_data(as_text=True)
     assert re.search(r"@media print\s*{[^}]*\.no-print", css)
+
+
+def test_the_weekend_is_the_coming_saturday_and_sunday():
+    assert weekend(date(2026, 11, 25)) == [date(2026, 11, 28), date(2026, 11, 29)]  # a Wednesday
+    assert weekend(date(2026, 11, 28)) == [date(2026, 11, 28), date(2026, 11, 29)]
+    assert weekend(date(2026, 11, 29)) == [date(2026, 11, 29)]
+
+
+def test_the_home_page_says_which_peaks_end_soon_and_which_begin_this_weekend(client, freeze):
+    freeze("2026-11-22 09:00")  # a Sunday: the chrysanthemum's peak usually ends on the 25th
+    for lang, last, name in (("en", "Last chance", "Chrysanthemum"), ("zh", "最后机会", "菊花")):
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        section = html.split('id="soon-heading"')[1].split("</section>")[0]
+        assert last in section
+        assert name in section.split("last-chance")[1]
+    freeze("2026-04-08 09:00")  # a Wednesday; the usual wisteria peak begins on Sunday the 12th
+    html = client.get("/en/").get_data(as_text=True)
+    section = html.split('id="soon-heading"')[1].split("</section>")[0]
+    assert "Peak begins this weekend" in section
+    assert "Wisteria (over 20 kinds)" in section.split("weekend-peaks")[1]

@@ -120,3 +120,17 @@ def test_a_forecast_from_reports_changes_the_line_when_to_come(client, freeze, r
     file_on(freeze, report, "2026-11-01", "huilongtan-park", "chrysanthemum", "peak")
     freeze("2026-11-10 09:00")
     assert "Now: Chrysanthemum at its peak, expected until about" in page(client, "en", "huilongtan-park")
+
+
+def test_the_widget_out_of_season_shows_the_next_season_not_a_row_of_not_yet(client, freeze):
+    freeze("2026-11-29 09:00")
+    for lang, expected, not_yet in (
+        ("en", "Next: Flowering crabapple, usually Mar 15\u2009–\u2009Apr 10, best in March", "Not yet"),
+        ("zh", "下一季：海棠，通常3月15日至4月10日，三月最佳", "未到花期"),
+    ):
+        html = client.get(f"/embed/{lang}/places/jiading-wisteria-park").get_data(as_text=True)
+        assert expected in html
+        assert not_yet not in html
+    freeze("2026-04-15 09:00")  # in season: the plants and their stages, as before
+    html = client.get("/embed/en/places/jiading-wisteria-park").get_data(as_text=True)
+    assert "widget__plants" in html and "Next:" not in html

@@ -117,3 +117,32 @@ def plan(candidates: Sequence[Candidate], start: date, end: date, today: date) -
         days.append((day, found))
         day += timedelta(days=1)
     return days
+
+
+LAST_CHANCE_DAYS = 5  # a peak ending within this many days is the last chance to see it
+
+
+def weekend(today: date) -> list[date]:
+    """The days of this weekend still to come: Saturday and Sunday (on a Sunday, today)."""
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    if today.weekday() == 6:
+        return [today]
+    return [saturday, saturday + timedelta(days=1)]
+
+
+def peak_ends(candidate: Candidate, today: date) -> date | None:
+    """The day a peak under way is expected to end, when that is within LAST_CHANCE_DAYS."""
+    if expected_on(candidate, today, today).stage is not BloomStage.PEAK:
+        return None
+    made = candidate.forecast
+    if season_year(candidate.window, today) != made.year or "peak_end" in made.seen:
+        return None
+    end = max(made.likely_peak().end, today)
+    return end if (end - today).days <= LAST_CHANCE_DAYS else None
+
+
+def peak_begins_this_weekend(candidate: Candidate, today: date) -> bool:
+    """Not at its peak today, expected to be by this weekend."""
+    if expected_on(candidate, today, today).stage is BloomStage.PEAK:
+        return False
+    return any(expected_on(candidate, day, today).stage is BloomStage.PEAK for day in weekend(today))

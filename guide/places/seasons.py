@@ -12,7 +12,7 @@ from sqlalchemy import select
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
 from guide.core.forecast import Forecast, Season, Sighting, Trial, backtest, forecast, merge_seasons, seasons_of
-from guide.core.plan import Candidate, Expected, plan
+from guide.core.plan import Candidate, Expected, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
 from guide.places import queries
 from guide.places.models import BloomReport, Place, Plant
@@ -111,15 +111,38 @@ class Planned:
     expected: Expected
 
 
-def plan_trip(start: date, end: date, now: datetime, today: date) -> list[tuple[date, list[Planned]]]:
-    """Each day of a trip with what is expected at its best, where, and how sure."""
-    seen = queries.sightings(queries.listed_places(), now, today)
+def candidates(seen: list[queries.Sighting], today: date) -> list[Candidate]:
+    """These plants as the planner sees them: window, forecast, and stage by a fresh report."""
     ahead = outlooks([s.plant for s in seen], today)
-    by_id = {s.plant.id: s for s in seen}
-    candidates = [
+    return [
         Candidate(
             s.plant.id, s.plant.window, ahead[s.plant.id].forecast, None if s.status.estimated else s.status.stage
         )
         for s in seen
     ]
-    return [(day, [Planned(by_id[e.key], e) for e in found]) for day, found in plan(candidates, start, end, today)]
+
+
+@dataclass(frozen=True)
+class Soon:
+    """For the home page: peaks ending within days (with their end), peaks beginning this weekend."""
+
+    last_chance: list[tuple[queries.Sighting, date]]
+    this_weekend: list[queries.Sighting]
+
+
+def soon(seen: list[queries.Sighting], today: date) -> Soon:
+    by_id = {s.plant.id: s for s in seen}
+    found = candidates(seen, today)
+    ending = [(by_id[c.key], end) for c in found if (end := peak_ends(c, today)) is not None]
+    beginning = [by_id[c.key] for c in found if peak_begins_this_weekend(c, today)]
+    return Soon(sorted(ending, key=lambda pair: pair[1]), beginning)
+
+
+def plan_trip(start: date, end: date, now: datetime, today: date) -> list[tuple[date, list[Planned]]]:
+    """Each day of a trip with what is expected at its best, where, and how sure."""
+    seen = queries.sightings(queries.listed_places(), now, today)
+    by_id = {s.plant.id: s for s in seen}
+    return [
+        (day, [Planned(by_id[e.key], e) for e in found])
+        for day, found in plan(candidates(seen, today), start, end, today)
+    ]

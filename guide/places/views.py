@@ -78,6 +78,7 @@ def home():
     )[:COMING_NEXT]
     return render_template(
         "places/home.html",
+        soon=seasons.soon(seen, today),
         blooming=blooming,
         next_up=next_up,
         today=today,
