@@ -31,7 +31,8 @@ _MARKS = {
 DEFAULT_SPREAD = 7  # days either way a season runs from the usual window, until past seasons say
 MIN_SPREAD = 3
 ELSEWHERE_WEIGHT = 0.5  # a report at another place counts half as much as one here
-PRIOR_WEIGHT = 0.5  # what past seasons say, against each point seen this season
+PRIOR_WEIGHT = 0.5  # what past seasons say, against the latest point seen this season
+BUD_WEIGHT = 0.5
 ELSEWHERE_EXTRA = 2  # days added either way to a range that rests on other places only
 AHEAD_PER_DAY = 0.1  # each 10 days further ahead widens a range by a day either way
 MIN_HALF = 2  # a range is never narrower than 5 days
@@ -232,6 +233,18 @@ def _offsets(window: BloomWindow, year: int, points: dict[str, date]) -> list[in
     return [(day - usual[name]).days for name, day in points.items()]
 
 
+def _weighted(window: BloomWindow, year: int, points: dict[str, date]) -> list[tuple[int, float]]:
+    """Each point's offset with its weight: the latest point counts most (it says most about
+    the points after it), each earlier one half as much; buds half again, since the first bud
+    report is often just the day staff began to look."""
+    offsets = _offsets(window, year, points)
+    last = len(offsets) - 1
+    return [
+        (offset, 0.5 ** (last - i) * (BUD_WEIGHT if name == "bud" else 1.0))
+        for i, (name, offset) in enumerate(zip(points, offsets, strict=True))
+    ]
+
+
 def current_season(window: BloomWindow, today: date, sightings: Sequence[Sighting]) -> int:
     """The season a forecast on `today` is about: the nearest one while it has reports and is
     not over, else the one under way or next by the usual window."""
@@ -258,24 +271,25 @@ def forecast(
     this_season = [s for s in here if season_year(window, s.on) == year]
     begun = [s for s in this_season if s.stage is not BloomStage.NOT_YET]
     seen = observed_points(begun)
-    own = _offsets(window, year, seen)
+    own = _weighted(window, year, seen)
 
-    other: list[int] = []
+    other: list[int] = []  # one shift per other place, from its latest points as here
     other_reports = 0
     for their_window, theirs in elsewhere:
         theirs_now = [s for s in theirs if s.on <= today and s.stage is not BloomStage.NOT_YET]
         in_season = [s for s in theirs_now if season_year(their_window, s.on) == year]
-        offsets = _offsets(their_window, year, observed_points(in_season))
-        if offsets:
-            other.append(round(statistics.fmean(offsets)))
+        weighted = _weighted(their_window, year, observed_points(in_season))
+        if weighted:
+            other.append(round(sum(o * w for o, w in weighted) / sum(w for _, w in weighted)))
             other_reports += len(in_season)
 
     shifts = [shift for s in past if s.year < year and (shift := s.shift(window)) is not None]
     prior = statistics.fmean(shifts) if len(shifts) >= 2 else 0.0
     spread = max(MIN_SPREAD, round(statistics.stdev(shifts))) if len(shifts) >= 2 else DEFAULT_SPREAD
 
-    weight = PRIOR_WEIGHT + len(own) + ELSEWHERE_WEIGHT * len(other)
-    shift = round((PRIOR_WEIGHT * prior + sum(own) + ELSEWHERE_WEIGHT * sum(other)) / weight)
+    weight = PRIOR_WEIGHT + sum(w for _, w in own) + ELSEWHERE_WEIGHT * len(other)
+    total = PRIOR_WEIGHT * prior + sum(o * w for o, w in own) + ELSEWHERE_WEIGHT * sum(other)
+    shift = round(total / weight)
     basis = Basis.REPORTS if own else Basis.ELSEWHERE if other else Basis.USUAL
     extra = ELSEWHERE_EXTRA if basis is Basis.ELSEWHERE else 0
     # The spread of one season's shift, less the more points this season has shown.
