@@ -82,7 +82,9 @@ def test_the_place_page_says_how_early_this_year_and_why(client, freeze, report)
     # The same species elsewhere, labelled as such; a plant with no report anywhere says so.
     nanshuiguan = page(client, "en", "nanshuiguan-park")
     assert "days early, from reports at other gardens" in nanshuiguan
-    assert "The usual dates: no report yet this season" in nanshuiguan
+    # Its plum, reported nowhere, shows its usual window as an estimate, and no forecast line.
+    plum = nanshuiguan.split("<h3>Plum blossom")[1].split("</li>")[0]
+    assert "estimate from the usual dates" in plum and 'class="forecast"' not in plum
     assert "依据其他景点的报告" in page(client, "zh", "nanshuiguan-park")
 
 

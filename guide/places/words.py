@@ -92,20 +92,24 @@ def forecast_line(made: Forecast) -> str:
 
 
 def season_text(season: Season, plant: Plant) -> str:
-    """2025: first bloom Mar 30 · peak Apr 10–22 · over May 3."""
+    """2025: First bloom Mar 30 · Peak Apr 10–22 · Over May 3."""
     scale, points = plant.scale, season.points
+
+    def seen(stage: BloomStage, when: str) -> str:
+        return _("%(stage)s %(day)s", stage=scale.of(stage).title, day=when)
+
     parts = []
     if "first" in points:
-        parts.append(f"{scale.of(BloomStage.FIRST_BLOOM).title} {format_day(points['first'])}")
-    peak = str(scale.of(BloomStage.PEAK).title)
+        parts.append(seen(BloomStage.FIRST_BLOOM, format_day(points["first"])))
     if "peak_start" in points and "peak_end" in points:
-        parts.append(f"{peak} {format_day_range(points['peak_start'], points['peak_end'])}")
+        parts.append(seen(BloomStage.PEAK, format_day_range(points["peak_start"], points["peak_end"])))
     elif "peak_start" in points:
+        peak = scale.of(BloomStage.PEAK).title
         parts.append(_("%(peak)s by %(day)s", peak=peak, day=format_day(points["peak_start"])))
     if "over" in points:
-        parts.append(f"{scale.of(BloomStage.OVER).title} {format_day(points['over'])}")
+        parts.append(seen(BloomStage.OVER, format_day(points["over"])))
     if not parts and "bud" in points:
-        parts.append(f"{scale.of(BloomStage.BUDDING).title} {format_day(points['bud'])}")
+        parts.append(seen(BloomStage.BUDDING, format_day(points["bud"])))
     return " · ".join(parts)
 
 
