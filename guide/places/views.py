@@ -17,7 +17,7 @@ from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, line_of, nearest_station
-from guide.core.plan import MAX_AHEAD, Refused, trip
+from guide.core.plan import MAX_AHEAD, Refused, parse_day, trip
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
@@ -183,8 +183,8 @@ def plan():
     page = render_template(
         "places/plan.html",
         today=today,
-        first=first[:40] or today.isoformat(),
-        last=last[:40],
+        first=_date_value(first) if first else today.isoformat(),
+        last=_date_value(last),
         latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
         days=days,
         error=error,
@@ -194,6 +194,14 @@ def plan():
         else None,
     )
     return page, 400 if error else 200
+
+
+def _date_value(text: str) -> str:
+    """What a date input may show: a real date, else nothing (HTML allows no other value)."""
+    try:
+        return parse_day(text).isoformat()
+    except Refused:
+        return ""
 
 
 @bp.get("/events")
