@@ -8,14 +8,17 @@ from hypothesis import strategies as st
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay
 from guide.core.forecast import (
     Basis,
+    Moment,
     Season,
     Sighting,
+    Span,
     backtest,
     forecast,
     mean_errors,
     season_year,
     seasons_of,
     usual_dates,
+    when_to_come,
 )
 
 S = BloomStage
@@ -187,3 +190,29 @@ def test_every_forecast_point_is_a_range_of_several_days(days, count, today):
     made = forecast(WISTERIA, today, reports)
     for span in made.expected.values():
         assert (span.end - span.start).days >= 4
+
+
+def made_on(today: str, sightings=()) -> tuple[date, object]:
+    day = date.fromisoformat(today)
+    return day, forecast(WISTERIA, day, list(sightings))
+
+
+def test_when_to_come_is_the_peak_now_then_the_rise_then_the_next_season():
+    day, wisteria = made_on("2026-04-26")
+    visit = when_to_come([(forecast(WINTERSWEET, day, []), S.NOT_YET), (wisteria, S.PEAK)], day)
+    assert (visit.index, visit.moment) == (1, Moment.PEAK)
+    assert visit.best.end == date(2026, 4, 28) and visit.last_days(day) and not visit.forecast
+    day, wisteria = made_on("2026-04-06")
+    visit = when_to_come([(wisteria, S.FIRST_BLOOM)], day)
+    assert visit.moment is Moment.RISING and visit.best.start == date(2026, 4, 12)
+    day, wisteria = made_on("2026-11-20")
+    visit = when_to_come([(forecast(WINTERSWEET, day, []), S.NOT_YET), (wisteria, S.NOT_YET)], day)
+    assert (visit.index, visit.moment) == (0, Moment.NEXT)
+    assert visit.season == Span(date(2026, 12, 20), date(2027, 2, 20))
+    assert visit.best.middle.month == 1
+
+
+def test_when_nothing_is_coming_a_fading_peak_says_until_when():
+    day, wisteria = made_on("2026-05-03")
+    visit = when_to_come([(wisteria, S.FADING)], day)
+    assert visit.moment is Moment.FADING and visit.season.end == date(2026, 5, 8)

@@ -136,3 +136,20 @@ def test_the_widget_out_of_season_shows_the_next_season_not_a_row_of_not_yet(cli
     freeze("2026-04-15 09:00")  # in season: the plants and their stages, as before
     html = client.get("/embed/en/places/jiading-wisteria-park").get_data(as_text=True)
     assert "widget__plants" in html and "Next:" not in html
+
+
+def test_several_late_past_seasons_move_the_usual_window_and_say_so(client, freeze, report):
+    for year in (2024, 2025):  # both about a week late at Nanshuiguan
+        for day, stage in (
+            (f"{year}-04-10", "first_bloom"),
+            (f"{year}-04-19", "peak"),
+            (f"{year}-04-30", "peak"),
+            (f"{year}-05-02", "fading"),
+        ):
+            file_on(freeze, report, day, "nanshuiguan-park", "wisteria", stage)
+    freeze("2026-02-01 09:00")
+    html = page(client, "en", "nanshuiguan-park")
+    card = html.split("<h3>Japanese wisteria")[1].split("</li>")[0]
+    assert "The usual dates, as the past 2 seasons ran" in card
+    assert "Usually at its peak Apr 18\u2009–\u2009May 1" in card  # the window says Apr 12–25
+    assert "按过去2个花季修正的常年花期" in page(client, "zh", "nanshuiguan-park")
