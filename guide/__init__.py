@@ -72,6 +72,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api_views.bp,
     ):
         app.register_blueprint(blueprint)
-    for command in (places_cli.places_cli, staff_cli.staff_cli, backup.export_command, backup.import_command):
+    for command in (
+        places_cli.places_cli,
+        places_cli.forecast_cli,
+        staff_cli.staff_cli,
+        backup.export_command,
+        backup.import_command,
+    ):
         app.cli.add_command(command)
     return app

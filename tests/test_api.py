@@ -2,6 +2,7 @@
 
 import schemathesis
 from hypothesis import given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 
 def test_places_carry_status_windows_festivals_and_both_languages(client, freeze, report):
@@ -101,13 +102,57 @@ def test_only_the_widget_may_be_framed_by_other_sites(client):
 def test_api_matches_its_openapi_document(guide_app):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", guide_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {o.label for o in operations} == {"GET /places", "GET /places/{slug}"}
+    assert {o.label for o in operations} == {"GET /places", "GET /places/{slug}", "GET /plan"}
     for operation in operations:
 
         @settings(deadline=None, max_examples=60)
         @given(case=operation.as_strategy())
         def check(case):
-            # The WSGI transport does not decode compressed bodies; real HTTP clients do.
-            case.call_and_validate(headers={"Accept-Encoding": "identity"})
+            # The WSGI transport does not decode compressed bodies; real HTTP clients do. A trip's
+            # dates must be from today to a year ahead, which a date's schema cannot say: a
+            # well-formed date may be refused (400, documented), never a 5xx.
+            refusable = [positive_data_acceptance] if case.operation.path == "/plan" else []
+            case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=refusable)
 
         check()
+
+
+def test_a_place_carries_each_plants_forecast_and_past_seasons(client, freeze, report):
+    freeze("2026-03-18 09:00")
+    report("jiading-wisteria-park", "wisteria", "budding")
+    freeze("2026-03-27 09:00")
+    report("jiading-wisteria-park", "wisteria", "first_bloom")
+    freeze("2026-03-28 09:00")
+    plants = {p["key"]: p for p in client.get("/api/v1/places/jiading-wisteria-park").get_json()["plants"]}
+    made = plants["wisteria"]["forecast"]
+    assert made["basis"] == "reports" and made["reports"] == 2 and made["shift_days"] < -3
+    assert made["seen"] == {"bud": "2026-03-18", "first": "2026-03-27"}
+    peak_start = made["expected"]["peak_start"]
+    assert peak_start["start"] < "2026-04-07" and peak_start["end"] <= "2026-04-12"  # usually the 12th
+    assert "days early this year (from 2 reports)" in made["reason"]["en"]
+    assert "今年约提前" in made["reason"]["zh"]
+    assert plants["wisteria"]["past_seasons"] == [
+        {
+            "season": "2024",
+            "year": 2024,
+            "points": {"peak_start": "2024-04-29"},
+            "source": "https://www.shine.cn/feature/district/2404293713/",
+        }
+    ]
+    assert plants["crabapple"]["forecast"]["basis"] == "usual"
+
+
+def test_the_plan_of_a_trip_in_json(client, freeze):
+    freeze("2026-04-10 09:00")
+    answer = client.get("/api/v1/plan?from=2026-04-12&to=2026-04-14").get_json()
+    assert [d["date"] for d in answer["days"]] == ["2026-04-12", "2026-04-13", "2026-04-14"]
+    first = answer["days"][0]["expected"]
+    assert any(e["place"] == "jiading-wisteria-park" and e["plant"] == "wisteria" for e in first)
+    assert {e["certainty"] for e in first} == {"usual"}
+    assert answer["share_url"] == "http://guide.test/plan?from=2026-04-12&to=2026-04-14"
+    refused = client.get("/api/v1/plan?from=2026-04-14&to=2026-04-12")
+    assert refused.status_code == 400
+    assert refused.get_json() == {
+        "error": 400,
+        "message": "The last day comes before the first: swap them, or choose again.",
+    }

@@ -76,7 +76,7 @@ def test_export_then_import_into_an_empty_database_loses_nothing(
     # What people see and do is the same: the page, the photo, the retraction, the password …
     for app in (source, restored):
         html = app.test_client().get("/en/places/guyi-garden").get_data(as_text=True)
-        peony = html.split("Tree peony")[1].split('class="window"')[0]
+        peony = html.split("<h3>Tree peony")[1].split('class="window"')[0]
         assert "stage--peak" in peony and "Peonies by the pond" in html and 'class="photo"' in html
     photo = re.search(r'<img class="photo"[^>]*src="([^"]+)"', html).group(1)
     for name in (photo, photo.replace("-thumb.jpg", ".jpg")):

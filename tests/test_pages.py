@@ -12,6 +12,8 @@ PAGES = [
     "/{lang}/calendar",
     "/{lang}/calendar?month=4",
     "/{lang}/events",
+    "/{lang}/plan",
+    "/{lang}/plan?from=2026-04-15&to=2026-04-18",
 ]
 TITLES = {"en": "Jiading Bloom Guide", "zh": "嘉定花信"}
 

@@ -1,6 +1,7 @@
 """`flask --app guide places load`: validation before any write, idempotent upserts."""
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select, text
@@ -39,6 +40,15 @@ places:
           - {year: 2025, start: 2025-07-07, end: 2025-08-07, source: "https://example.org/lotus"}
     checked: 2026-11-25
 """
+# The lotus with a past season from a source (lines 18–21).
+WITH_SEASON = VALID.replace(
+    'over: "10-05"}\n',
+    'over: "10-05"}\n'
+    "        seasons:\n"
+    "          - year: 2024\n"
+    "            seen: [{day: 2024-06-22, stage: first_bloom}, {day: 2024-07-03, stage: peak}]\n"
+    '            source: "https://example.org/lotus-2024"\n',
+)
 
 
 def write(tmp_path, content, name="places.yaml"):
@@ -165,6 +175,22 @@ BAD = {
         VALID.replace("      - key: lotus\n", "      - key: lotus\n        picture: tulip\n", 1),
         r":15: places\[0\]\.plants\[0\]\.picture: no picture 'tulip': choose one of .*lotus",
     ),
+    "past season without a source": (
+        WITH_SEASON.replace('            source: "https://example.org/lotus-2024"\n', ""),
+        r":19: places\[0\]\.plants\[0\]\.seasons\[0\]\.source: missing field",
+    ),
+    "past season on a 13th month": (
+        WITH_SEASON.replace("2024-07-03", "2024-13-03"),
+        r":20: places\[0\]\.plants\[0\]\.seasons\[0\]\.seen\[1\]\.day: .*date",
+    ),
+    "past season out of order": (
+        WITH_SEASON.replace("2024-07-03", "2024-06-01"),
+        r":20: places\[0\]\.plants\[0\]\.seasons\[0\]\.seen\[1\]: peak on 2024-06-01 goes back",
+    ),
+    "past season in another year": (
+        WITH_SEASON.replace("year: 2024", "year: 2023"),
+        r":20: places\[0\]\.plants\[0\]\.seasons\[0\]\.seen\[0\]\.day: 2024-06-22 is not in the 2023 season",
+    ),
     "empty file": ("", r":1: \(file\): the file is empty"),
     "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),
 }
@@ -182,6 +208,16 @@ def test_malformed_file_names_file_line_and_field_and_changes_nothing(case, runn
     assert re.search(re.escape(str(path)) + expected, result.output), result.output
     assert "the database was not changed" in result.output
     assert dump(app) == before
+
+
+def test_a_past_season_from_the_file_is_loaded_with_its_source(runner, app, tmp_path):
+    assert load(runner, write(tmp_path, WITH_SEASON)).exit_code == 0
+    with app.app_context():
+        (plant,) = db.session.scalars(select(Plant))
+        (season,) = plant.recorded_seasons()
+    assert season.label == "2024"
+    assert season.points == {"first": date(2024, 6, 22), "peak_start": date(2024, 7, 3)}
+    assert season.source == "https://example.org/lotus-2024"
 
 
 def test_every_problem_is_listed_not_only_the_first(runner, tmp_path):

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from guide.core.bloom import BloomStage
 from guide.core.festivals import Standing
+from guide.core.forecast import POINTS, Basis
+from guide.core.plan import Certainty
 from guide.core.scales import Scale
 from guide.places.notices import KIND_TITLES
 
+DATE = {"type": "string", "format": "date"}
 MONTH_DAY = {"type": "string", "pattern": r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", "example": "04-12"}
 TEXT = {
     "type": "object",
@@ -64,9 +67,112 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
+    "Forecast": {
+        "type": "object",
+        "description": "This season (the one under way, or the next): the points seen, and a range of "
+        "days for each point still to come, moved from the usual window by how early or late the season "
+        "runs here, at the same species' other places, or in past seasons.",
+        "required": ["season", "basis", "shift_days", "reports", "seen", "expected", "reason"],
+        "properties": {
+            "season": {"type": "integer", "description": "The year the season's buds come."},
+            "basis": {
+                "type": "string",
+                "enum": [b.value for b in Basis],
+                "description": "reports: this plant's reports this season; elsewhere: reports of the same "
+                "species at other places; usual: the usual window (moved by past seasons, if several).",
+            },
+            "shift_days": {"type": "integer", "description": "Days late against the usual window; negative: early."},
+            "reports": {"type": "integer", "minimum": 0, "description": "The reports the forecast rests on."},
+            "seen": {
+                "type": "object",
+                "description": "The first day each point was seen this season.",
+                "properties": dict.fromkeys(POINTS, DATE),
+                "additionalProperties": False,
+            },
+            "expected": {
+                "type": "object",
+                "description": "Each point not yet seen: a range of days, wider the further ahead.",
+                "properties": dict.fromkeys(POINTS, _ref("Span")),
+                "additionalProperties": False,
+            },
+            "reason": {**_ref("Text"), "description": "Why: about 6 days early this year (from 3 reports) …"},
+        },
+        "additionalProperties": False,
+    },
+    "Span": {
+        "type": "object",
+        "required": ["start", "end"],
+        "properties": {"start": DATE, "end": DATE},
+        "additionalProperties": False,
+    },
+    "Season": {
+        "type": "object",
+        "description": "A past season: the first day each point was seen, from reports or a source.",
+        "required": ["season", "year", "points", "source"],
+        "properties": {
+            "season": {
+                "type": "string",
+                "example": "2025–26",
+                "description": "Its name: a season across New Year is named by both years.",
+            },
+            "year": {"type": "integer", "description": "The year its buds came."},
+            "points": {
+                "type": "object",
+                "properties": dict.fromkeys(POINTS, DATE),
+                "additionalProperties": False,
+            },
+            "source": _nullable({"type": "string", "description": "Where a season from the data file is told."}),
+        },
+        "additionalProperties": False,
+    },
+    "PlanEntry": {
+        "type": "object",
+        "required": ["place", "place_name", "plant", "plant_name", "stage", "stage_name", "certainty"],
+        "properties": {
+            "place": {"type": "string"},
+            "place_name": _ref("Text"),
+            "plant": {"type": "string"},
+            "plant_name": _ref("Text"),
+            "stage": {"type": "string", "enum": [BloomStage.PEAK.value, BloomStage.BLOOMING.value]},
+            "stage_name": _ref("Text"),
+            "certainty": {
+                "type": "string",
+                "enum": [c.value for c in Certainty],
+                "description": "report: a fresh staff report (today only); forecast: this season's reports; "
+                "usual: only the usual window.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Plan": {
+        "type": "object",
+        "required": ["from", "to", "share_url", "days"],
+        "properties": {
+            "from": DATE,
+            "to": DATE,
+            "share_url": {"type": "string", "format": "uri"},
+            "days": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "expected"],
+                    "properties": {
+                        "date": DATE,
+                        "expected": {
+                            "type": "array",
+                            "items": _ref("PlanEntry"),
+                            "description": "At its peak first, then well in flower; the surest first.",
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    },
     "Plant": {
         "type": "object",
-        "required": ["key", "name", "latin", "count", "scale", "status", "bloom_window"],
+        "required": ["key", "name", "latin", "count", "scale", "status", "bloom_window", "forecast", "past_seasons"],
         "properties": {
             "key": {"type": "string"},
             "scale": {
@@ -86,6 +192,8 @@ SCHEMAS = {
                 "properties": dict.fromkeys(("bud", "first", "peak_start", "peak_end", "over"), MONTH_DAY),
                 "additionalProperties": False,
             },
+            "forecast": _ref("Forecast"),
+            "past_seasons": {"type": "array", "items": _ref("Season"), "description": "Newest first."},
         },
         "additionalProperties": False,
     },
@@ -250,6 +358,37 @@ def document(server: str) -> dict:
                     "summary": "Every place, in the guide's order.",
                     "parameters": [IF_NONE_MATCH],
                     "responses": _ok("PlaceList", "The places."),
+                }
+            },
+            "/plan": {
+                "get": {
+                    "operationId": "planTrip",
+                    "summary": "What is expected at its best on each day of a trip.",
+                    "parameters": [
+                        {
+                            "name": "from",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "The first day, from today to a year ahead.",
+                        },
+                        {
+                            "name": "to",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "The last day (at most 14 days in all); none: one day.",
+                        },
+                        IF_NONE_MATCH,
+                    ],
+                    "responses": {
+                        **_ok("Plan", "Each day of the trip."),
+                        "400": {
+                            "description": "Dates that cannot be planned (not a date, backwards, past, too far "
+                            "ahead, too long a trip), with the reason.",
+                            "content": {"application/json": {"schema": _ref("Error")}},
+                        },
+                    },
                 }
             },
             "/places/{slug}": {

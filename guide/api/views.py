@@ -10,9 +10,11 @@ from flask_babel import force_locale
 from guide.api.openapi import document
 from guide.core import clock
 from guide.core.festivals import When
+from guide.core.forecast import Forecast, Season
 from guide.core.i18n import languages
+from guide.core.plan import Refused, trip
 from guide.core.scales import Shown
-from guide.places import queries
+from guide.places import queries, seasons, words
 from guide.places.models import WINDOW_FIELDS, Festival, Notice, Place
 from guide.places.notices import KIND_TITLES
 from guide.site.cache import cached_page
@@ -43,15 +45,57 @@ def cache_and_cors(response):
 @cached_page
 def places():
     found = queries.listed_places()
-    # Nothing in the body depends on the moment of the request, so the ETag stays stable.
-    return jsonify({"places": [_place(p, s) for p, s in _with_sightings(found)]})
+    # Only the day matters (forecasts and estimates), not the minute, so the ETag stays stable.
+    ahead = seasons.outlooks([plant for p in found for plant in p.listed_plants], clock.today())
+    return jsonify({"places": [_place(p, s, ahead) for p, s in _with_sightings(found)]})
 
 
 @bp.get("/places/<slug>")
 @cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
-    return jsonify(_place(*_with_sightings([found])[0]))
+    ahead = seasons.outlooks(found.listed_plants, clock.today())
+    ((_, seen),) = _with_sightings([found])
+    return jsonify(_place(found, seen, ahead))
+
+
+@bp.get("/plan")
+@cached_page
+def plan():
+    """What is expected at its best on each day of a trip (up to 14 days, up to a year ahead)."""
+    now, today = clock.now(), clock.today()
+    try:
+        start, end = trip(request.args.get("from", ""), request.args.get("to", ""), today)
+    except Refused as refused:
+        with force_locale("en"):
+            message = words.plan_error(refused.reason)
+        return jsonify({"error": 400, "message": message}), 400
+    days = seasons.plan_trip(start, end, now, today)
+    return jsonify(
+        {
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "share_url": absolute_url("site.plan_link", **{"from": start.isoformat(), "to": end.isoformat()}),
+            "days": [
+                {
+                    "date": day.isoformat(),
+                    "expected": [
+                        {
+                            "place": p.sighting.place.slug,
+                            "place_name": p.sighting.place.name,
+                            "plant": p.sighting.plant.key,
+                            "plant_name": p.sighting.plant.name,
+                            "stage": p.expected.stage.value,
+                            "stage_name": _titles(p.sighting.plant.scale.of(p.expected.stage)),
+                            "certainty": p.expected.certainty.value,
+                        }
+                        for p in found
+                    ],
+                }
+                for day, found in days
+            ],
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -72,7 +116,7 @@ def _titles(stage: Shown) -> dict[str, str]:
     return titles
 
 
-def _place(place: Place, sightings) -> dict:
+def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook]) -> dict:
     return {
         "slug": place.slug,
         "name": place.name,
@@ -86,7 +130,7 @@ def _place(place: Place, sightings) -> dict:
         "location": {"lat": place.lat, "lon": place.lon, "estimated": place.coords_estimated},
         "urls": {code: absolute_url("places.place", lang=code, slug=place.slug) for code in languages()},
         "share_url": absolute_url("site.place_link", slug=place.slug),
-        "plants": [_plant(s) for s in sightings],
+        "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
     }
@@ -106,7 +150,38 @@ def _notice(notice: Notice) -> dict:
     }
 
 
-def _plant(s) -> dict:
+def _in_every_language(say) -> dict[str, str]:
+    said = {}
+    for code in languages():
+        with force_locale(code):
+            said[code] = str(say())
+    return said
+
+
+def _forecast(made: Forecast) -> dict:
+    return {
+        "season": made.year,
+        "basis": made.basis.value,
+        "shift_days": made.shift,
+        "reports": made.reports,
+        "seen": {name: day.isoformat() for name, day in made.seen.items()},
+        "expected": {
+            name: {"start": span.start.isoformat(), "end": span.end.isoformat()} for name, span in made.expected.items()
+        },
+        "reason": _in_every_language(lambda: words.reason_line(made)),
+    }
+
+
+def _season(season: Season) -> dict:
+    return {
+        "season": season.label,
+        "year": season.year,
+        "points": {name: day.isoformat() for name, day in season.points.items()},
+        "source": season.source,
+    }
+
+
+def _plant(s, outlook: seasons.Outlook) -> dict:
     status, report = s.status, s.shown_report
     return {
         "key": s.plant.key,
@@ -124,6 +199,8 @@ def _plant(s) -> dict:
             "note": report.note if report else None,
         },
         "bloom_window": {f: getattr(s.plant, f) for f in WINDOW_FIELDS},
+        "forecast": _forecast(outlook.forecast),
+        "past_seasons": [_season(season) for season in outlook.past],
     }
 
 

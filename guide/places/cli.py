@@ -1,14 +1,17 @@
-"""`flask --app guide places load FILE`: validate the whole file, then upsert it in one go."""
+"""`flask --app guide places load FILE`: validate the whole file, then upsert it in one go;
+`flask --app guide forecast backtest`: replay the recorded seasons against the forecast."""
 
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from guide.core import clock
+from guide.core.forecast import mean_errors
 from guide.extensions import database_error_line, db, schema_missing
+from guide.places import seasons
 from guide.places.operations import load_places
 from guide.places.schema import InvalidPlaces, parse_places
 
@@ -49,3 +52,36 @@ def load_command(path: Path) -> None:
             f"Put it back in the file to list it again.",
             err=True,
         )
+
+
+@click.group("forecast", cls=AppGroup)
+@with_appcontext
+def forecast_cli() -> None:
+    """Check the bloom forecasts against recorded seasons."""
+    if reason := schema_missing():
+        raise click.ClickException(reason)
+
+
+@forecast_cli.command("backtest")
+def backtest_command() -> None:
+    """Replay every recorded season: forecast each point from what was known on each earlier
+    day, and print the error in days next to the usual window's."""
+    replayed = seasons.replays()
+    trials = [t for r in replayed for t in r.trials]
+    click.echo(
+        f"{'place':<28} {'plant':<14} {'season':<8} {'known on':<10} {'point':<10} {'observed':<10} "
+        f"{'forecast':<23} {'err':>4} {'usual':<10} {'err':>4}"
+    )
+    for replay in replayed:
+        for t in replay.trials:
+            click.echo(
+                f"{replay.plant.place.slug:<28} {replay.plant.key:<14} {t.season:<8} {t.known_on} {t.point:<10} "
+                f"{t.observed} {t.forecast.start}..{t.forecast.end} {t.forecast_error:>4} {t.usual} {t.usual_error:>4}"
+            )
+    forecast_error, usual_error = mean_errors(trials)
+    used = sum(1 for r in replayed if r.trials)
+    click.echo(f"{len(replayed)} recorded season(s), {used} with a later point to forecast; {len(trials)} forecast(s).")
+    if trials:
+        click.echo(f"Mean absolute error: forecast {forecast_error:.1f} days, usual window {usual_error:.1f} days.")
+    else:
+        click.echo("Nothing to compare yet: no recorded season has points seen on two different days.")

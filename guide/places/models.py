@@ -7,7 +7,7 @@ Reports are append-only: a wrong one is retracted (kept, marked, logged), never 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +16,7 @@ from guide.core import festivals
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
 from guide.core.clock import LOCAL_ZONE
 from guide.core.festivals import Edition, Standing, Usual
+from guide.core.forecast import Season, Sighting, seasons_of
 from guide.core.scales import Scale, Shown
 from guide.extensions import Model, UTCDateTime
 from guide.site.pictures import GENERIC
@@ -107,9 +108,30 @@ class Plant(Model):
     peak_start: Mapped[str] = mapped_column(String(5))
     peak_end: Mapped[str] = mapped_column(String(5))
     over: Mapped[str] = mapped_column(String(5))
+    # Past seasons from the data file, each with its source:
+    # [{"year": 2024, "source": "https://…", "seen": [["2024-04-29", "peak"], …]}, …]
+    seasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="plants")
+
+    def recorded_seasons(self) -> list[Season]:
+        """The past seasons the data file gives, each with its source."""
+        window = self.window
+        return [
+            season
+            for item in self.seasons
+            for season in seasons_of(
+                window,
+                [Sighting(date.fromisoformat(on), BloomStage(stage)) for on, stage in item["seen"]],
+                item["source"],
+            )
+        ]
+
+    def recorded_sightings(self) -> list[Sighting]:
+        return [
+            Sighting(date.fromisoformat(on), BloomStage(stage)) for item in self.seasons for on, stage in item["seen"]
+        ]
 
     @property
     def picture_name(self) -> str:

@@ -111,6 +111,10 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
             "listed": True,
             "visited_for": item.visited_for,
             "picture": item.picture,
+            "seasons": [
+                {"year": season.year, "source": season.source, "seen": [[str(s.day), s.stage] for s in season.seen]}
+                for season in item.seasons
+            ],
         }
         values.update({f: getattr(item.window, f) for f in WINDOW_FIELDS})
         if _assign(plant, values):

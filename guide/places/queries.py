@@ -40,11 +40,17 @@ class Sighting:
 
 def place_revision(view_args: dict[str, Any]) -> str:
     """What the pages of one place (their URL names it: `<slug>`) depend on: that place's own
-    revision, so a report elsewhere leaves them cached (guide.site.cache)."""
+    revision, and those of the places growing the same plants (their reports move this place's
+    forecast), so a report anywhere else leaves them cached (guide.site.cache)."""
     slug = view_args["slug"]
     if not is_slug(slug):  # the view answers 404
         return "none"
-    return f"place {db.session.scalar(select(Place.revision).where(Place.slug == slug))}"
+    keys = select(Plant.key).join(Plant.place).where(Place.slug == slug)
+    kin = select(Plant.place_id).where(Plant.key.in_(keys))
+    rows = db.session.execute(
+        select(Place.id, Place.revision).where((Place.slug == slug) | Place.id.in_(kin)).order_by(Place.id)
+    ).all()
+    return "places " + " ".join(f"{place_id}:{revision}" for place_id, revision in rows)
 
 
 def listed_places() -> list[Place]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from guide.core.bloom import BloomWindow, MonthDay
+from guide.core.forecast import season_label, season_year
 from guide.core.text import unsafe_characters
 from guide.site.pictures import drawings
 
@@ -73,6 +74,25 @@ class WindowIn(_MonthDays):
     over: str
 
 
+SeenStage = Literal["budding", "first_bloom", "blooming", "peak", "fading", "over"]
+SEEN_STAGES: tuple[str, ...] = get_args(SeenStage)
+
+
+class SeenIn(_Strict):
+    """A stage seen on a day, as a source reports it."""
+
+    day: Annotated[date, Field(strict=False)]  # not "on", which YAML reads as true
+    stage: SeenStage
+
+
+class SeasonIn(_Strict):
+    """A past season as a source tells it: what was seen on which days."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]  # the year its buds came
+    seen: list[SeenIn] = Field(min_length=1)
+    source: Annotated[Printable, Field(min_length=1, max_length=500)]
+
+
 class PlantIn(_Strict):
     key: Slug
     name: Text
@@ -81,6 +101,7 @@ class PlantIn(_Strict):
     latin: Printable | None = None
     count: Annotated[int, Field(gt=0)] | None = None
     window: WindowIn
+    seasons: list[SeasonIn] = []
 
 
 class UsualIn(_MonthDays):
@@ -246,6 +267,7 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
                 yield from _text_problems(item, model, iat, languages)
                 yield from _order_problems(item, iat)
                 yield from _edition_problems(item, iat)
+                yield from _season_problems(item, iat)
 
 
 def _other_name_problems(place: dict, at: tuple, languages: tuple[str, ...]):
@@ -269,6 +291,36 @@ def _order_problems(item: dict, at: tuple):
             return  # reported by the schema
         for field, msg in BloomWindow(*points).problems():
             yield (*at, "window", field), msg
+
+
+def _season_problems(plant: dict, at: tuple):
+    """Each past season in its own year, once, its stages seen in the order a season goes."""
+    window = plant.get("window")
+    try:
+        usual = BloomWindow(*(MonthDay.parse(window[f]) for f in WindowIn.model_fields)) if window else None
+    except (KeyError, TypeError, ValueError):
+        usual = None
+    if usual is None or usual.problems():
+        return  # reported by the schema and the window's own check
+    years: set[int] = set()
+    for k, season in _dicts(plant.get("seasons")):
+        sat = (*at, "seasons", k)
+        year = season.get("year")
+        if isinstance(year, int):
+            if year in years:
+                yield (*sat, "year"), f"the {year} season is listed twice"
+            years.add(year)
+        latest: tuple[int, date] | None = None
+        for n, seen in _dicts(season.get("seen")):
+            day, stage = seen.get("day"), seen.get("stage")
+            if not (isinstance(day, date) and stage in SEEN_STAGES):
+                continue  # reported by the schema
+            if isinstance(year, int) and season_year(usual, day) != year:
+                yield (*sat, "seen", n, "day"), f"{day} is not in the {season_label(usual, year)} season"
+            rank = SEEN_STAGES.index(stage)
+            if latest is not None and (day < latest[1] or rank < latest[0]):
+                yield (*sat, "seen", n), f"{stage} on {day} goes back from what is listed above it: list in order"
+            latest = (rank, day)
 
 
 def _edition_problems(festival: dict, at: tuple):

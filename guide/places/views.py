@@ -12,19 +12,22 @@ from sqlalchemy import select
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.festivals import When
+from guide.core.forecast import when_to_come
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, line_of, nearest_station
+from guide.core.plan import MAX_AHEAD, Refused, parse_day, trip
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
-from guide.places import outline, queries
+from guide.places import outline, queries, seasons, words
 from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
 from guide.site.cache import cached_page
 from guide.site.errors import DATABASE_UNAVAILABLE
+from guide.site.helpers import absolute_url
 from guide.site.views import revalidate
 
 bp = Blueprint("places", __name__, url_prefix="/<lang>")
@@ -75,6 +78,7 @@ def home():
     )[:COMING_NEXT]
     return render_template(
         "places/home.html",
+        soon=seasons.soon(seen, today),
         blooming=blooming,
         next_up=next_up,
         today=today,
@@ -92,11 +96,16 @@ def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
     seen = queries.sightings([found], now, today)
+    ahead = seasons.outlooks(found.listed_plants, today)
+    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
     zh_name = found.name.get("zh", "")
     return render_template(
         "places/place.html",
         place=found,
         sightings=seen,
+        outlooks=ahead,
+        visit=words.visit_line(visit, seen[visit.index].plant, today) if visit else None,
+        words=words,
         today=today,
         now=now,
         strips={s.plant.id: strip(s.plant.window, today) for s in seen},
@@ -178,6 +187,44 @@ def kinds_of(seen: list[queries.Sighting]) -> list[str]:
         name = s.plant.picture_name
         first[name] = min(first.get(name, 999), s.plant.window.first.ordinal)
     return sorted(first, key=lambda name: (first[name], name))
+
+
+@bp.get("/plan")
+@cached_page
+def plan():
+    """What to see on the days of a trip: a GET form, so that the result is a link to share."""
+    now, today = clock.now(), clock.today()
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    days, error = [], None
+    if first or last:
+        try:
+            start, end = trip(first, last, today)
+        except Refused as refused:
+            error = words.plan_error(refused.reason)
+        else:
+            days = seasons.plan_trip(start, end, now, today)
+    page = render_template(
+        "places/plan.html",
+        today=today,
+        first=_date_value(first) if first else today.isoformat(),
+        last=_date_value(last),
+        latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
+        days=days,
+        error=error,
+        certainty=words.CERTAINTY,
+        share=absolute_url("site.plan_link", **{k: v for k, v in (("from", first), ("to", last)) if v})
+        if days
+        else None,
+    )
+    return page, 400 if error else 200
+
+
+def _date_value(text: str) -> str:
+    """What a date input may show: a real date, else nothing (HTML allows no other value)."""
+    try:
+        return parse_day(text).isoformat()
+    except Refused:
+        return ""
 
 
 @bp.get("/events")

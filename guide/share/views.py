@@ -9,10 +9,11 @@ from flask_babel import _, force_locale
 from markupsafe import Markup
 
 from guide.core import clock
+from guide.core.forecast import when_to_come
 from guide.core.i18n import add_language_prefix, languages, page_lang, plain
 from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe
-from guide.places import queries
+from guide.places import queries, seasons, words
 from guide.places.models import Place
 from guide.share import calendars
 from guide.share.images import ShareCard, fonts_found, render
@@ -223,11 +224,21 @@ def _atom(reports, notices, billings, title: str, self_url: str, page_url: str) 
 @cached_page(revision=queries.place_revision)
 def place(slug: str):
     found = queries.place_or_404(slug)
-    now = clock.now()
+    now, today = clock.now(), clock.today()
+    seen = queries.sightings([found], now, today)
+    next_line, next_plant = None, None
+    if not any(s.status.stage.in_season for s in seen):  # a row of "Not yet" says nothing: say when
+        ahead = seasons.outlooks(found.listed_plants, today)
+        visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
+        if visit:
+            next_plant = seen[visit.index].plant
+            next_line = words.visit_line(visit, next_plant, today)
     return render_template(
         "share/embed.html",
         place=found,
         now=now,
-        sightings=queries.sightings([found], now, clock.today()),
+        sightings=seen,
+        next_line=next_line,
+        next_plant=next_plant,
         notices=queries.notices(now, found),
     )

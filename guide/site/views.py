@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -90,6 +92,15 @@ def root():
 def place_link(slug: str):
     """The language-neutral link that concierges share: the place in the visitor's language."""
     response = redirect(url_for("places.place", lang=negotiate(), slug=slug), code=302)
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/plan")
+def plan_link():
+    """The language-neutral link to a trip's plan: the same dates in the visitor's language."""
+    dates: dict[str, Any] = {name: request.args[name][:40] for name in ("from", "to") if request.args.get(name)}
+    response = redirect(url_for("places.plan", **{"lang": negotiate(), **dates}), code=302)
     response.vary.update(("Accept-Language", "Cookie"))
     return response
 

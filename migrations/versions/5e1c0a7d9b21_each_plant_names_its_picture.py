@@ -1,7 +1,7 @@
 """Each plant names its picture (one of guide/static/pictures.svg); none: the generic one
 
 Revision ID: 5e1c0a7d9b21
-Revises: 80c7dc83fda2
+Revises: 98aed316bcb6
 Create Date: 2026-11-29 15:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e1c0a7d9b21"
-down_revision = "80c7dc83fda2"
+down_revision = "98aed316bcb6"
 branch_labels = None
 depends_on = None
 

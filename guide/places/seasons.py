@@ -1,0 +1,148 @@
+"""Reading the seasons of plants (from standing reports and the data file) and this season's
+forecast for each, including what the same species shows at other places."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from guide.core.bloom import BloomStage
+from guide.core.clock import LOCAL_ZONE
+from guide.core.forecast import Forecast, Season, Sighting, Trial, backtest, forecast, merge_seasons, seasons_of
+from guide.core.plan import Candidate, Expected, peak_begins_this_weekend, peak_ends, plan
+from guide.extensions import db
+from guide.places import queries
+from guide.places.models import BloomReport, Place, Plant
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A plant's past seasons (newest first, this one left out) and this season's forecast."""
+
+    plant: Plant
+    past: list[Season]
+    forecast: Forecast
+
+
+def reported_sightings(plant_ids: list[int]) -> dict[int, list[Sighting]]:
+    """What staff saw of each plant, by day in Jiading, retracted reports left out."""
+    found: dict[int, list[Sighting]] = defaultdict(list)
+    if not plant_ids:
+        return found
+    rows = db.session.execute(
+        select(BloomReport.plant_id, BloomReport.reported_at, BloomReport.stage).where(
+            BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None)
+        )
+    )
+    for plant_id, reported_at, stage in rows:
+        found[plant_id].append(Sighting(reported_at.astimezone(LOCAL_ZONE).date(), BloomStage(stage)))
+    return found
+
+
+def seasons(plant: Plant, reported: list[Sighting]) -> list[Season]:
+    """Every recorded season of a plant, newest first: from reports and from the data file."""
+    window = plant.window
+    return merge_seasons(window, seasons_of(window, reported), plant.recorded_seasons())
+
+
+def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
+    """Each plant's past seasons and forecast, the same species at other listed places counted."""
+    if not plants:
+        return {}
+    keys = {plant.key for plant in plants}
+    kin = list(
+        db.session.scalars(
+            select(Plant).join(Plant.place).where(Plant.key.in_(keys), Plant.listed, Place.listed).order_by(Plant.id)
+        )
+    )
+    ids = {plant.id for plant in plants} | {plant.id for plant in kin}
+    seen = reported_sightings(sorted(ids))
+    found = {}
+    for plant in plants:
+        here = seen.get(plant.id, []) + plant.recorded_sightings()
+        elsewhere = [
+            (other.window, seen.get(other.id, [])) for other in kin if other.key == plant.key and other.id != plant.id
+        ]
+        made = forecast(plant.window, today, here, elsewhere, seasons(plant, seen.get(plant.id, [])))
+        past = [s for s in seasons(plant, seen.get(plant.id, [])) if s.year != made.year]
+        found[plant.id] = Outlook(plant, past, made)
+    return found
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One recorded season of one plant, forecast again from what was known day by day."""
+
+    plant: Plant
+    season: Season
+    trials: list[Trial]
+
+
+def replays() -> list[Replay]:
+    """Every recorded season of every listed plant (reports and data file), replayed."""
+    plants = list(
+        db.session.scalars(
+            select(Plant).join(Plant.place).where(Plant.listed, Place.listed).order_by(Place.position, Plant.position)
+        )
+    )
+    seen = reported_sightings([plant.id for plant in plants])
+    found = []
+    for plant in plants:
+        here = seen.get(plant.id, []) + plant.recorded_sightings()
+        elsewhere = [
+            (other.window, seen.get(other.id, []) + other.recorded_sightings())
+            for other in plants
+            if other.key == plant.key and other.id != plant.id
+        ]
+        recorded = seasons(plant, seen.get(plant.id, []))
+        for season in recorded:
+            found.append(Replay(plant, season, backtest(plant.window, season, here, elsewhere, recorded)))
+    return found
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One plant expected at its best on a day of a trip, and how sure that is."""
+
+    sighting: queries.Sighting
+    expected: Expected
+
+
+def candidates(seen: list[queries.Sighting], today: date) -> list[Candidate]:
+    """These plants as the planner sees them: window, forecast, and stage by a fresh report."""
+    ahead = outlooks([s.plant for s in seen], today)
+    return [
+        Candidate(
+            s.plant.id, s.plant.window, ahead[s.plant.id].forecast, None if s.status.estimated else s.status.stage
+        )
+        for s in seen
+    ]
+
+
+@dataclass(frozen=True)
+class Soon:
+    """For the home page: peaks ending within days (with their end), peaks beginning this weekend."""
+
+    last_chance: list[tuple[queries.Sighting, date]]
+    this_weekend: list[queries.Sighting]
+
+
+def soon(seen: list[queries.Sighting], today: date) -> Soon:
+    by_id = {s.plant.id: s for s in seen}
+    found = candidates(seen, today)
+    ending = [(by_id[c.key], end) for c in found if (end := peak_ends(c, today)) is not None]
+    beginning = [by_id[c.key] for c in found if peak_begins_this_weekend(c, today)]
+    return Soon(sorted(ending, key=lambda pair: pair[1]), beginning)
+
+
+def plan_trip(start: date, end: date, now: datetime, today: date) -> list[tuple[date, list[Planned]]]:
+    """Each day of a trip with what is expected at its best, where, and how sure."""
+    seen = queries.sightings(queries.listed_places(), now, today)
+    by_id = {s.plant.id: s for s in seen}
+    return [
+        (day, [Planned(by_id[e.key], e) for e in found])
+        for day, found in plan(candidates(seen, today), start, end, today)
+    ]

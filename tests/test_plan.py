@@ -1,0 +1,164 @@
+"""Plan a trip: /<lang>/plan?from=…&to=…, what is expected at its best on each day."""
+
+import re
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guide.core.plan import PlanError, Refused, trip, weekend
+
+TODAY = date(2026, 4, 10)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "reason"),
+    [
+        ("2026-13-01", "", PlanError.NOT_A_DATE),
+        ("2026-02-30", "", PlanError.NOT_A_DATE),
+        ("tomorrow", "", PlanError.NOT_A_DATE),
+        ("", "2026-04-12", PlanError.MISSING),
+        ("2026-04-14", "2026-04-12", PlanError.BACKWARDS),
+        ("2026-04-09", "", PlanError.PAST),
+        ("2027-04-12", "", PlanError.TOO_FAR),
+        ("2026-04-10", "2026-04-24", PlanError.TOO_LONG),
+    ],
+)
+def test_dates_a_trip_cannot_have_are_refused_with_their_reason(first, last, reason):
+    with pytest.raises(Refused) as refused:
+        trip(first, last, TODAY)
+    assert refused.value.reason is reason
+
+
+def test_a_trip_is_one_day_or_up_to_two_weeks_up_to_a_year_ahead():
+    assert trip("2026-04-10", "", TODAY) == (TODAY, TODAY)
+    assert trip("2026-04-10", "2026-04-23", TODAY) == (TODAY, date(2026, 4, 23))
+    assert trip("2027-04-10", "2027-04-11", TODAY) == (date(2027, 4, 10), date(2027, 4, 11))
+
+
+def plan_page(client, lang: str, query: str):
+    response = client.get(f"/{lang}/plan?{query}")
+    return response.status_code, response.get_data(as_text=True)
+
+
+def days_of(html: str) -> dict[str, list[str]]:
+    """Each day's heading with the plants listed under it, in order."""
+    found = {}
+    for day, body in re.findall(r'<h3 id="day-([0-9-]+)">.*?</h3>(.*?)</section>', html, re.S):
+        found[day] = re.findall(r'class="plan-list__what">([^<]*)<', body)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freeze, lang):
+    freeze("2026-04-10 09:00")
+    status, html = plan_page(client, lang, "from=2026-04-12&to=2026-04-14")
+    assert status == 200
+    days = days_of(html)
+    assert list(days) == ["2026-04-12", "2026-04-13", "2026-04-14"]
+    wisteria = "Wisteria (over 20 kinds)" if lang == "en" else "紫藤（20多个品种）"
+    assert wisteria in days["2026-04-13"]
+    assert ("usual dates only" if lang == "en" else "仅按常年花期估计") in html
+    assert ("Plan a trip" if lang == "en" else "规划行程") in html
+
+
+def test_a_fresh_report_comes_first_and_says_so(client, freeze, report):
+    freeze("2026-04-10 09:00")
+    report("ziyun-corridor", "wisteria", "peak")
+    status, html = plan_page(client, "en", "from=2026-04-10")
+    assert status == 200
+    first_day = html.split('id="day-2026-04-10"')[1]
+    first = re.search(r'class="plan-list__what">([^<]*)<.*?plan-list__sure--(\w+)', first_day, re.S)
+    assert first.group(2) == "report"
+    assert "reported by park staff" in first_day
+
+
+def test_reports_this_season_make_later_days_a_forecast(client, freeze, report):
+    freeze("2026-03-18 09:00")
+    report("jiading-wisteria-park", "wisteria", "budding")
+    freeze("2026-03-27 09:00")
+    report("jiading-wisteria-park", "wisteria", "first_bloom")
+    freeze("2026-03-28 09:00")
+    status, html = plan_page(client, "en", "from=2026-04-06")
+    assert status == 200
+    # About a week early: at its peak on the 6th, which the usual window puts six days later.
+    assert "Wisteria (over 20 kinds)" in days_of(html)["2026-04-06"]
+    assert "forecast from this season&#39;s reports" in html or "forecast from this season's reports" in html
+
+
+def test_a_date_in_next_years_season_uses_its_usual_window(client, freeze):
+    freeze("2026-11-29 09:00")
+    status, html = plan_page(client, "en", "from=2027-01-10")
+    assert status == 200
+    assert "Wintersweet" in " ".join(days_of(html)["2027-01-10"])
+    status, html = plan_page(client, "en", "from=2027-04-15")
+    assert "Wisteria (over 20 kinds)" in days_of(html)["2027-04-15"]
+
+
+@pytest.mark.parametrize(
+    ("query", "en", "zh"),
+    [
+        ("from=2026-13-01", "That is not a date we can read", "无法识别这个日期"),
+        ("from=2026-04-14&to=2026-04-12", "The last day comes before the first", "最后一天早于第一天"),
+        ("from=2028-04-12", "The guide plans up to a year ahead", "最多只能规划一年之内的行程"),
+        ("from=2026-04-01", "That day has passed", "这一天已经过去"),
+        ("from=2026-04-10&to=2026-05-10", "A trip of up to 14 days", "行程最长14天"),
+        ("from=%00%ff", "That is not a date we can read", "无法识别这个日期"),
+    ],
+)
+def test_bad_dates_answer_a_clear_message_with_the_form_kept(client, freeze, query, en, zh):
+    freeze("2026-04-10 09:00")
+    for lang, message in (("en", en), ("zh", zh)):
+        status, html = plan_page(client, lang, query)
+        assert status == 400
+        assert re.search(r'role="alert">[^<]*' + re.escape(message), html), html
+        assert 'name="from"' in html and 'name="to"' in html
+        assert 'class="plan-day"' not in html
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(first=st.text(max_size=30), last=st.text(max_size=30))
+def test_no_input_is_a_server_error(client, first, last):
+    response = client.get("/en/plan", query_string={"from": first, "to": last})
+    assert response.status_code in (200, 400)
+
+
+def test_the_share_link_is_neutral_and_opens_the_same_dates_in_the_readers_language(client, freeze):
+    freeze("2026-04-10 09:00")
+    _, html = plan_page(client, "en", "from=2026-04-12&to=2026-04-14")
+    link = re.search(r'id="share-link"[^>]*value="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link == "http://guide.test/plan?from=2026-04-12&to=2026-04-14"
+    response = client.get(link, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/zh/plan?from=2026-04-12&to=2026-04-14"
+
+
+def test_the_plan_is_linked_from_every_page_and_prints_without_its_form(client, freeze):
+    freeze("2026-04-10 09:00")
+    home = client.get("/zh/").get_data(as_text=True)
+    assert 'href="/zh/plan"' in home
+    _, html = plan_page(client, "en", "from=2026-04-12")
+    assert re.search(r'<form class="plan-form no-print"', html)
+    css = client.get(re.search(r'href="([^"]*style[^"]*\.css)"', html).group(1)).get_data(as_text=True)
+    assert re.search(r"@media print\s*{[^}]*\.no-print", css)
+
+
+def test_the_weekend_is_the_coming_saturday_and_sunday():
+    assert weekend(date(2026, 11, 25)) == [date(2026, 11, 28), date(2026, 11, 29)]  # a Wednesday
+    assert weekend(date(2026, 11, 28)) == [date(2026, 11, 28), date(2026, 11, 29)]
+    assert weekend(date(2026, 11, 29)) == [date(2026, 11, 29)]
+
+
+def test_the_home_page_says_which_peaks_end_soon_and_which_begin_this_weekend(client, freeze):
+    freeze("2026-11-22 09:00")  # a Sunday: the chrysanthemum's peak usually ends on the 25th
+    for lang, last, name in (("en", "Last chance", "Chrysanthemum"), ("zh", "最后机会", "菊花")):
+        html = client.get(f"/{lang}/").get_data(as_text=True)
+        section = html.split('id="soon-heading"')[1].split("</section>")[0]
+        assert last in section
+        assert name in section.split("last-chance")[1]
+    freeze("2026-04-08 09:00")  # a Wednesday; the usual wisteria peak begins on Sunday the 12th
+    html = client.get("/en/").get_data(as_text=True)
+    section = html.split('id="soon-heading"')[1].split("</section>")[0]
+    assert "Peak begins this weekend" in section
+    assert "Wisteria (over 20 kinds)" in section.split("weekend-peaks")[1]
