@@ -67,27 +67,53 @@ def follow_retired_slug():
 @bp.get("/")
 @cached_page
 def home():
+    """What is best now (a hero, then the rest), what comes next (one card per kind), the gardens
+    with their season; ?kind= narrows all of it, and the map, to one kind of flower or leaf."""
     now, today = clock.now(), clock.today()
     places = queries.listed_places()
-    seen = queries.sightings(places, now, today)
+    everything = queries.sightings(places, now, today)
+    kinds = kinds_of(everything)
+    kind = request.args.get("kind")
+    if kind is not None and kind not in kinds:
+        abort(404)
+    seen = [s for s in everything if kind in (None, s.plant.picture_name)]
     by_rank = lambda s: rank_key(s.status, s.plant.window, today)  # noqa: E731
     blooming = sorted((s for s in seen if s.status.stage.in_season), key=by_rank)
-    next_up = sorted(
+    coming = sorted(
         (s for s in seen if s.status.stage in (BloomStage.BUDDING, BloomStage.NOT_YET)),
         key=lambda s: s.plant.window.days_until_first_bloom(today),
-    )[:COMING_NEXT]
+    )
+    # One card per kind: the garden where it comes first (the calendar has the others).
+    first_of_kind: dict[str, queries.Sighting] = {}
+    for s in coming:
+        first_of_kind.setdefault(s.plant.picture_name, s)
+    next_up = list(first_of_kind.values())[:COMING_NEXT]
+    hero = blooming[0] if blooming else None
+    shown_places = [p for p in places if any(s.place.id == p.id for s in seen)]
     return render_template(
         "places/home.html",
         soon=seasons.soon(seen, today),
-        blooming=blooming,
+        hero=hero,
+        blooming=blooming[1:],
         next_up=next_up,
+        gardens=[_garden(p, [s for s in seen if s.place.id == p.id], today) for p in shown_places],
+        kinds=kinds,
+        kind=kind,
         today=today,
         now=now,
         events=[b for b in queries.billings(today) if b.edition.start <= today + SOON],
         notices=queries.notices(now),
-        map_url=url_for("places.home_map") if places else None,
-        places=places,
+        map_url=url_for("places.home_map", kind=kind) if shown_places else None,
+        places=shown_places,
     )
+
+
+def _garden(place, seen: list[queries.Sighting], today) -> tuple:
+    """A garden's tile: its kinds, its best plant now (if any is in season), else the next."""
+    best = min((s for s in seen if s.status.stage.in_season), default=None, key=lambda s: -s.status.stage.rank)
+    following = min(seen, key=lambda s: s.plant.window.days_until_first_bloom(today)) if seen else None
+    kinds = list(dict.fromkeys(s.plant.picture_name for s in seen))
+    return place, kinds, best, following
 
 
 @bp.get("/places/<slug>")
@@ -123,9 +149,14 @@ def place(slug: str):
 @bp.get("/map.json")
 @cached_page
 def home_map():
-    """What the home map shows, fetched by guide/static/map.js once the map is wanted."""
+    """What the home map shows, fetched by guide/static/map.js once the map is wanted (?kind=
+    as on the home page: only the gardens with that kind, each pin showing that kind's stage)."""
     now, today = clock.now(), clock.today()
-    return _map(queries.sightings(queries.listed_places(), now, today), now)
+    seen = queries.sightings(queries.listed_places(), now, today)
+    kind = request.args.get("kind")
+    if kind is not None:
+        seen = [s for s in seen if s.plant.picture_name == kind]
+    return _map(seen, now)
 
 
 @bp.get("/places/<slug>/map.json")
