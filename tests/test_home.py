@@ -77,10 +77,11 @@ def test_on_a_desk_the_home_page_uses_the_width_and_on_a_phone_one_column(server
         page = context.new_page()
         page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
         page.goto(f"{base}/{lang}/")
+        lefts = (
+            "s => new Set([...document.querySelectorAll(s)].map(e => Math.round(e.getBoundingClientRect().left))).size"
+        )
         columns[width] = {
-            name: page.evaluate(
-                f"new Set([...document.querySelectorAll('{selector}')].map(e => Math.round(e.getBoundingClientRect().left))).size"
-            )
+            name: page.evaluate(lefts, selector)
             for name, selector in (("now", "#now-heading + ol > li"), ("gardens", ".gardens > li"))
         }
         assert page.locator(".hero .pic").bounding_box()["width"] >= 100  # the best now, with its picture
