@@ -341,7 +341,8 @@ def test_map_apps_come_in_the_order_each_reader_uses_them(client):
     assert order(en) == ["maps.apple.com", "www.google.com/maps", "uri.amap.com", "api.map.baidu.com"]
 
 
-def test_chinese_text_takes_full_width_colons_and_no_separator_starts_a_line(client):
+def test_chinese_text_takes_full_width_colons_and_no_separator_starts_a_line(client, freeze):
+    freeze("2026-01-20 09:00")  # the wintersweet in flower: the card lists each plant's stage
     card = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
     zh_side = card.split('class="card-side" lang="zh-Hans"')[1].split("</ul>")[0]
     en_side = card.split('class="card-side" lang="en"')[1].split("</ul>")[0]

@@ -281,3 +281,50 @@ def test_without_a_chinese_font_pages_share_the_sites_image(tmp_path):
     url, _ = share_image_of(client, "/en/places/guyi-garden")
     assert url.endswith("/static/og.png")
     assert client.get("/places/guyi-garden/share.png").status_code == 404
+
+
+def test_a_card_out_of_season_says_when_to_come_in_both_languages(client, freeze):
+    freeze("2026-11-29 09:00")  # Guyi Garden: nothing in flower; wintersweet next
+    html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    assert "Not yet" not in html and "未到花期" not in html
+    assert "</svg> 下一季：蜡梅，通常12月12日至2月10日，一月最佳</p>" in html
+    assert "Next: Wintersweet, usually Dec 12" in html
+    freeze("2026-04-15 09:00")  # in flower: the statuses again
+    html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    assert "card-when" not in html and 'class="card-status"' in html
+
+
+def test_the_concierge_picker_shows_each_gardens_season_and_puts_the_guests_dates_first(client, freeze):
+    freeze("2026-11-29 09:00")
+    html = client.get("/en/concierge").get_data(as_text=True)
+    items = re.findall(r'<label class="pick__item">.*?</label>', html, re.S)
+    assert len(items) == html.count('name="place"') and all('class="pick__season"' in item for item in items)
+    guyi = next(item for item in items if "Guyi Garden" in item)
+    assert "Next: Wintersweet, usually Dec 12" in guyi
+    huilongtan = next(item for item in items if "Huilongtan Park" in item)
+    assert "stage--" in huilongtan and "Chrysanthemum" in huilongtan
+    april = client.get("/en/concierge?from=2027-04-12&to=2027-04-15").get_data(as_text=True)
+    items = re.findall(r'<label class="pick__item">.*?</label>', april, re.S)
+    assert "At its best on your dates:" in items[0] and "Wisteria" in items[0]
+    worth = [item for item in items if "At its best on your dates:" in item]
+    assert items[: len(worth)] == worth  # those first, the rest after
+    assert 'value="2027-04-12"' in april and 'value="2027-04-15"' in april  # the dates are kept
+
+
+@pytest.mark.parametrize(
+    ("query", "lang", "message"),
+    [
+        ("from=2027-13-01", "en", "not a date"),
+        ("from=2027-04-15&to=2027-04-01", "en", "before"),
+        ("from=2099-01-01", "zh", "一年"),
+        ("from=%00", "zh", ""),
+    ],
+)
+def test_the_concierge_answers_bad_dates_with_a_message_and_keeps_the_choice(client, freeze, query, lang, message):
+    freeze("2026-11-29 09:00")
+    response = client.get(f"/{lang}/concierge?{query}&place=guyi-garden")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = html.split('<p id="dates-error" class="flash flash--error" role="alert">')[1].split("</p>")[0]
+    assert message in error and error.strip()
+    assert html.count('class="print-card"') == 1 and 'value="guyi-garden" checked' in html

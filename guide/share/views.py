@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import _, force_locale
 from markupsafe import Markup
 
 from guide.core import clock
-from guide.core.forecast import when_to_come
+from guide.core.forecast import Visit, when_to_come
 from guide.core.i18n import add_language_prefix, languages, page_lang, plain
+from guide.core.plan import Refused, parse_day, trip
 from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe
 from guide.places import queries, seasons, words
-from guide.places.models import Place
+from guide.places.models import Place, Plant
 from guide.share import calendars
 from guide.share.images import ShareCard, fonts_found, render
 from guide.site.cache import cached_page
@@ -89,9 +91,18 @@ def card_languages() -> list[str]:
     return ["zh", other] if "zh" in languages() else [page_lang()]
 
 
+def visit_of(place: Place, seen: list[queries.Sighting], today: date) -> tuple[Visit, Plant] | None:
+    """When to come to a place (guide.core.forecast.when_to_come), with the plant it is about."""
+    ahead = seasons.outlooks(place.listed_plants, today)
+    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
+    return (visit, seen[visit.index].plant) if visit else None
+
+
 def make_card(place: Place) -> Card:
     now, today = clock.now(), clock.today()
     seen = queries.sightings([place], now, today)
+    # Out of season, a card says when to come instead of a row of "Not yet".
+    come = visit_of(place, seen, today) if not any(s.status.stage.in_season for s in seen) else None
     link = absolute_url("site.place_link", slug=place.slug)
     sides, labels = [], []
     for code in card_languages():
@@ -99,7 +110,13 @@ def make_card(place: Place) -> Card:
             sides.append(
                 Markup(
                     render_template(
-                        "share/_card_side.html", place=place, sightings=seen, side_lang=code, today=today, now=now
+                        "share/_card_side.html",
+                        place=place,
+                        sightings=seen,
+                        when=(words.visit_line(come[0], come[1], today), come[1]) if come else None,
+                        side_lang=code,
+                        today=today,
+                        now=now,
                     )
                 )
             )
@@ -132,7 +149,51 @@ def concierge():
     if any(slug not in by_slug for slug in chosen) or len(chosen) > HANDOUT_MAX:
         abort(404)
     cards = [make_card(by_slug[slug]) for slug in dict.fromkeys(chosen)]
-    return render_template("share/concierge.html", places=places, chosen=chosen, cards=cards, most=HANDOUT_MAX)
+    now, today = clock.now(), clock.today()
+    seen = queries.sightings(places, now, today)
+    # Each garden with its season in a line: its best plant now, or when to come.
+    status = {}
+    for place in places:
+        here = [s for s in seen if s.place.id == place.id]
+        best = min((s for s in here if s.status.stage.in_season), default=None, key=lambda s: -s.status.stage.rank)
+        come = None if best else visit_of(place, here, today)
+        status[place.id] = (best, words.visit_line(come[0], come[1], today) if come else "")
+    # With the guests' dates, the gardens worth seeing on them come first, saying what.
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    worth: dict[int, list[str]] = {}
+    error = None
+    if first or last:
+        try:
+            start, end = trip(first, last, today)
+        except Refused as refused:
+            error = words.plan_error(refused.reason)
+        else:
+            for _day, found in seasons.plan_trip(start, end, now, today):
+                for planned in found:
+                    names = worth.setdefault(planned.sighting.place.id, [])
+                    if (name := plain(planned.sighting.plant.name)) not in names:
+                        names.append(name)
+    ordered = [p for p in places if p.id in worth] + [p for p in places if p.id not in worth]
+    page = render_template(
+        "share/concierge.html",
+        places=ordered,
+        status=status,
+        worth=worth,
+        dates=(_date_value(first), _date_value(last)),
+        error=error,
+        chosen=chosen,
+        cards=cards,
+        most=HANDOUT_MAX,
+    )
+    return page, 400 if error else 200
+
+
+def _date_value(text: str) -> str:
+    """What a date input may show again: a real date, else nothing."""
+    try:
+        return parse_day(text).isoformat()
+    except Refused:
+        return ""
 
 
 @bp.get("/events.ics")
