@@ -89,7 +89,7 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park")
     assert "长廊东段满开" in visitor.locator(".card", has_text="紫藤（20多个品种）").inner_text()
     visitor.goto(f"{base}/zh/")
-    assert "已开85%" in visitor.locator("#now-heading + ol").inner_text()
+    assert "已开85%" in visitor.locator(".hero").inner_text()  # a fresh report at peak: the best now
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park/history")
     history = visitor.locator(".reports").inner_text()
     assert "长廊东段满开" in history and "（复核无变化）" in history and "wang" not in history
