@@ -130,3 +130,17 @@ def test_concierge_builds_a_three_place_handout_on_one_a4_page(server, phone, tm
             ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(SHOTS / f"handout-print-{lang}")], check=True
         )
         assert watch.errors == [] and watch.outside == []
+
+
+def test_switching_language_on_a_handout_keeps_every_garden(server, phone):
+    _, base = server
+    page, watch = phone()
+    page.goto(f"{base}/en/concierge?place=jiading-wisteria-park&place=guyi-garden&place=huilongtan-park")
+    assert page.locator(".print-card").count() == 3
+    page.get_by_role("link", name="中文").click()
+    page.wait_for_url(
+        re.compile(r"/zh/concierge\?place=jiading-wisteria-park&place=guyi-garden&place=huilongtan-park$")
+    )
+    assert page.locator(".print-card").count() == 3
+    assert page.locator("input[name=place]:checked").count() == 3
+    assert watch.errors == [] and watch.outside == []
