@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -58,6 +59,16 @@ def serve(workers: int):
     """Start gunicorn on a fresh database; return (process, base URL, temp folder)."""
     folder = Path(tempfile.mkdtemp(prefix="guide-bench-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "GUNICORN_WORKERS": str(workers)}
+    if workers > 1:
+        # Several workers must share the login counts (the guide refuses to start otherwise):
+        # this machine's Redis, under keys of this run's own.
+        prefix = f"guide-bench-{folder.name}:"
+        env.update(
+            REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            FLASK_SECRET_KEY=secrets.token_hex(32),  # several servers' way: a key set, not made per machine
+            FLASK_CACHE_KEY_PREFIX=prefix + "page:",
+            FLASK_RATELIMIT_KEY_PREFIX=prefix + "limits",
+        )
     for command in (["db", "upgrade"], ["places", "load", "data/places.yaml"]):  # as `make data`
         subprocess.run(
             [str(BIN / "flask"), "--app", "guide", *command], cwd=ROOT, env=env, check=True, capture_output=True
@@ -193,7 +204,8 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does)")
     process, base, folder = serve(args.workers)
     try:
-        print(f"Jiading Bloom Guide benchmark · gunicorn, {args.workers} workers, SQLite, {base}")
+        shared = "Redis for the page cache and limits" if args.workers > 1 else "in memory"
+        print(f"Jiading Bloom Guide benchmark · gunicorn, {args.workers} workers, SQLite, {shared}, {base}")
         print(f"machine: {os.cpu_count()} cores; Chromium {CHROMIUM}\n")
         print("First visit at 375×812 (bytes as transferred, compressed; tiles and photos excluded)")
         print("before: until the map is wanted; with map: after scrolling to it, once drawn")
