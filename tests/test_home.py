@@ -54,9 +54,9 @@ def test_the_home_page_shows_one_kind_and_keeps_it_in_the_link(client, freeze, l
     freeze("2026-04-15 09:00")
     html = client.get(f"/{lang}/?kind=wisteria").get_data(as_text=True)
     main = html.split("<main")[1].split("</main>")[0]
-    assert set(re.findall(r'<use href="#pic-([a-z-]+)">', main.split('aria-label="', 1)[1].split("</nav>", 1)[1])) == {
-        "wisteria"
-    }
+    # Every card and tile is wisteria (the choices of kind, above and in the map's key, aside).
+    shown = re.sub(r'<nav class="kinds".*?</nav>|<ul class="legend legend-kinds">.*?</ul>', "", main, flags=re.S)
+    assert set(re.findall(r'<use href="#pic-([a-z-]+)">', shown)) == {"wisteria"}
     assert f'<a href="/{lang}/?kind=wisteria" aria-current="page">' in html
     assert f'data-map="/{lang}/map.json?kind=wisteria"' in html
     spec = client.get("/en/map.json?kind=wisteria").get_json()
@@ -89,3 +89,12 @@ def test_on_a_desk_the_home_page_uses_the_width_and_on_a_phone_one_column(server
         context.close()
     assert columns[375] == {"now": 1, "gardens": 1}
     assert columns[1280]["now"] >= 2 and columns[1280]["gardens"] >= 3
+
+
+def test_the_map_legend_shows_each_kind_with_its_picture_and_narrows_the_map_to_it(client):
+    html = client.get("/en/?kind=wisteria").get_data(as_text=True)
+    legend = html.split('<ul class="legend legend-kinds">')[1].split("</ul>")[0]
+    kinds = re.findall(r'<use href="#pic-([a-z-]+)">', legend)
+    assert len(kinds) == len(set(kinds)) == 13
+    assert 'href="/en/?kind=plum#map-heading"' in legend
+    assert 'href="/en/#map-heading" aria-current="page"' in legend  # the chosen one goes back to all

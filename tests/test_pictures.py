@@ -110,3 +110,11 @@ def test_every_card_shows_its_picture_in_the_browser(server, browser, viewport, 
         )
         assert drawn and min(drawn) >= 40, (path, drawn)  # every card, drawn at its size
     context.close()
+
+
+def test_a_flower_show_carries_its_flowers_picture(client):
+    html = client.get("/en/events").get_data(as_text=True)
+    items = re.findall(r'<li class="event[^"]*">.*?</li>', html, re.S)
+    lotus = next(item for item in items if "Lotus" in item)
+    chrysanthemum = next(item for item in items if "Chrysanthemum Exhibition" in item)
+    assert used(lotus) == ["lotus"] and used(chrysanthemum) == ["chrysanthemum"]

@@ -176,6 +176,15 @@ class Festival(Model):
     )
 
     @property
+    def picture_name(self) -> str | None:
+        """The drawing of the flower it shows: that of its place's plant whose key begins its own
+        ("lotus" for "lotus-exhibition"), if there is one."""
+        for plant in self.place.listed_plants:
+            if self.key == plant.key or self.key.startswith(plant.key + "-"):
+                return plant.picture_name
+        return None
+
+    @property
     def usual(self) -> Usual | None:
         if self.usual_start is None or self.usual_end is None:
             return None
