@@ -23,6 +23,8 @@ OLD, NEW = "huancheng-river-wisteria-corridor", "ziyun-corridor"
         (f"/api/v1/places/{OLD}", f"/api/v1/places/{NEW}"),
         (f"/embed/zh/places/{OLD}", f"/embed/zh/places/{NEW}"),
         (f"/en/places/{OLD}?utm=card", f"/en/places/{NEW}?utm=card"),
+        (f"/zh/places/{OLD}/taxi", f"/zh/places/{NEW}/taxi"),
+        (f"/places/{OLD}/share.png", f"/places/{NEW}/share.png"),
     ],
 )
 def test_every_url_of_the_retired_slug_redirects_for_good(client, old, new):

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from guide.core.bloom import Status, current_status
@@ -45,12 +45,23 @@ def place_revision(view_args: dict[str, Any]) -> str:
     slug = view_args["slug"]
     if not is_slug(slug):  # the view answers 404
         return "none"
-    keys = select(Plant.key).join(Plant.place).where(Place.slug == slug)
-    kin = select(Plant.place_id).where(Plant.key.in_(keys))
-    rows = db.session.execute(
-        select(Place.id, Place.revision).where((Place.slug == slug) | Place.id.in_(kin)).order_by(Place.id)
-    ).all()
+    rows = db.session.execute(_KIN_REVISIONS, {"slug": slug}).all()
     return "places " + " ".join(f"{place_id}:{revision}" for place_id, revision in rows)
+
+
+# Built once (every cached place page asks it): the place and those growing the same plants.
+_KIN_REVISIONS = (
+    select(Place.id, Place.revision)
+    .where(
+        (Place.slug == bindparam("slug"))
+        | Place.id.in_(
+            select(Plant.place_id).where(
+                Plant.key.in_(select(Plant.key).join(Plant.place).where(Place.slug == bindparam("slug")))
+            )
+        )
+    )
+    .order_by(Place.id)
+)
 
 
 def listed_places() -> list[Place]:

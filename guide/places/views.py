@@ -6,8 +6,10 @@ import re
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import _, format_decimal
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
@@ -26,7 +28,7 @@ from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
 from guide.site.cache import cached_page
-from guide.site.errors import DATABASE_UNAVAILABLE
+from guide.site.errors import DATABASE_UNAVAILABLE, error_page
 from guide.site.helpers import absolute_url
 from guide.site.views import revalidate
 
@@ -46,18 +48,31 @@ def notice_words():
     return {"notice_kinds": KIND_TITLES}
 
 
-@bp.before_app_request
-def follow_retired_slug():
+@bp.app_errorhandler(NotFound)
+def follow_retired_slug(error: NotFound):
     """Any URL naming a place by a slug it no longer has (a printed card, a shared link, a
-    feed, the API) answers a permanent redirect to the same URL with its slug today."""
+    feed, the API) answers a permanent redirect to the same URL with its slug today. Looked up
+    only when the page would be "not found" (no listed place keeps a retired slug, the loader
+    sees to that), so the pages of today's places pay nothing for it."""
+    return _to_current_slug() or error_page(NotFound.code)
+
+
+@bp.before_app_request
+def follow_retired_neutral_link():
+    """The language-neutral link sends any slug on to a page: a retired one goes straight to
+    its place's slug today (one 301, not a 302 and then a 301)."""
+    return _to_current_slug() if request.endpoint == "site.place_link" else None
+
+
+def _to_current_slug() -> ResponseReturnValue | None:
     endpoint, args = request.endpoint, request.view_args or {}
     slug = args.get("slug")
     try:
         place = queries.retired(slug) if endpoint and isinstance(slug, str) else None
-    except DATABASE_UNAVAILABLE:  # the page itself may still be served as last rendered
+    except DATABASE_UNAVAILABLE:
         db.session.rollback()
         return None
-    if endpoint is None or place is None:  # the loader never lets a listed place keep a retired slug
+    if endpoint is None or place is None:
         return None
     target = url_for(endpoint, **{**args, "slug": place.slug})
     query = request.query_string.decode("utf-8", "replace")
