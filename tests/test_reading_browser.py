@@ -6,22 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_quality import PUBLIC
+
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "/{lang}/",
-    "/{lang}/places/jiading-wisteria-park",
-    "/{lang}/places/guyi-garden",
-    "/{lang}/calendar",
-    "/{lang}/calendar?month=4",
-    "/{lang}/events",
-    "/{lang}/places/guyi-garden/history",
-    "/{lang}/places/guyi-garden/card",
-    "/{lang}/places/guyi-garden/taxi",
-    "/{lang}/concierge?place=guyi-garden&place=qiuxia-garden",
-    "/{lang}/places/nowhere",
-    "/{lang}/staff/login",
-]
+PAGES = PUBLIC  # every public page the quality checks visit, in both languages
 
 # Every Latin word (a hyphen may end a line), and every label of two to four Chinese characters that is a whole element
 # (a tab, the language switch, a badge), must sit on one line unless it is wider than the room

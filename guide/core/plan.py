@@ -45,6 +45,15 @@ def parse_day(text: str) -> date:
         raise Refused(PlanError.NOT_A_DATE) from None
 
 
+def input_date(text: str) -> str:
+    """What a date input may show again: the day as typed if it is one, else nothing (HTML
+    allows no other value)."""
+    try:
+        return parse_day(text).isoformat()
+    except Refused:
+        return ""
+
+
 def trip(first: str | None, last: str | None, today: date) -> tuple[date, date]:
     """The days of a trip from the form: one day, or a range of up to MAX_DAYS days, from
     today to a year ahead."""

@@ -38,6 +38,11 @@ class Sighting:
         return None if self.status.estimated else self.latest
 
 
+def best_in_season(seen: list[Sighting]) -> Sighting | None:
+    """The plant best worth a visit now among these, if any is in flower or in colour."""
+    return min((s for s in seen if s.status.stage.in_season), default=None, key=lambda s: -s.status.stage.rank)
+
+
 def place_revision(view_args: dict[str, Any]) -> str:
     """What the pages of one place (their URL names it: `<slug>`) depend on: that place's own
     revision, and those of the places growing the same plants (their reports move this place's

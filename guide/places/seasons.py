@@ -11,7 +11,18 @@ from sqlalchemy import select
 
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
-from guide.core.forecast import Forecast, Season, Sighting, Trial, backtest, forecast, merge_seasons, seasons_of
+from guide.core.forecast import (
+    Forecast,
+    Season,
+    Sighting,
+    Trial,
+    Visit,
+    backtest,
+    forecast,
+    merge_seasons,
+    seasons_of,
+    when_to_come,
+)
 from guide.core.plan import Candidate, Expected, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
 from guide.places import queries
@@ -79,6 +90,16 @@ class Replay:
     plant: Plant
     season: Season
     trials: list[Trial]
+
+
+def come_to(
+    seen: list[queries.Sighting], today: date, ahead: dict[int, Outlook] | None = None
+) -> tuple[Visit, Plant] | None:
+    """When to come to see these plants (one place's), and the plant that is about; `ahead`,
+    their outlooks, when the caller has them already."""
+    ahead = ahead if ahead is not None else outlooks([s.plant for s in seen], today)
+    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
+    return (visit, seen[visit.index].plant) if visit else None
 
 
 def replays() -> list[Replay]:

@@ -14,12 +14,11 @@ from werkzeug.exceptions import NotFound
 from guide.core import clock
 from guide.core.bloom import BloomStage, rank_key
 from guide.core.festivals import When
-from guide.core.forecast import when_to_come
 from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, line_of, nearest_station
-from guide.core.plan import MAX_AHEAD, Refused, parse_day, trip
+from guide.core.plan import MAX_AHEAD, input_date
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
@@ -125,7 +124,7 @@ def home():
 
 def _garden(place, seen: list[queries.Sighting], today) -> tuple:
     """A garden's tile: its kinds, its best plant now (if any is in season), else the next."""
-    best = min((s for s in seen if s.status.stage.in_season), default=None, key=lambda s: -s.status.stage.rank)
+    best = queries.best_in_season(seen)
     following = min(seen, key=lambda s: s.plant.window.days_until_first_bloom(today)) if seen else None
     kinds = list(dict.fromkeys(s.plant.picture_name for s in seen))
     return place, kinds, best, following
@@ -138,14 +137,14 @@ def place(slug: str):
     now, today = clock.now(), clock.today()
     seen = queries.sightings([found], now, today)
     ahead = seasons.outlooks(found.listed_plants, today)
-    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
+    come = seasons.come_to(seen, today, ahead)
     zh_name = found.name.get("zh", "")
     return render_template(
         "places/place.html",
         place=found,
         sightings=seen,
         outlooks=ahead,
-        visit=words.visit_line(visit, seen[visit.index].plant, today) if visit else None,
+        visit=words.visit_line(*come, today) if come else None,
         words=words,
         today=today,
         now=now,
@@ -241,19 +240,13 @@ def plan():
     """What to see on the days of a trip: a GET form, so that the result is a link to share."""
     now, today = clock.now(), clock.today()
     first, last = request.args.get("from", ""), request.args.get("to", "")
-    days, error = [], None
-    if first or last:
-        try:
-            start, end = trip(first, last, today)
-        except Refused as refused:
-            error = words.plan_error(refused.reason)
-        else:
-            days = seasons.plan_trip(start, end, now, today)
+    asked, error = words.asked_trip(first, last, today)
+    days = seasons.plan_trip(*asked, now, today) if asked else []
     page = render_template(
         "places/plan.html",
         today=today,
-        first=_date_value(first) if first else today.isoformat(),
-        last=_date_value(last),
+        first=input_date(first) if first else today.isoformat(),
+        last=input_date(last),
         latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
         days=days,
         error=error,
@@ -263,14 +256,6 @@ def plan():
         else None,
     )
     return page, 400 if error else 200
-
-
-def _date_value(text: str) -> str:
-    """What a date input may show: a real date, else nothing (HTML allows no other value)."""
-    try:
-        return parse_day(text).isoformat()
-    except Refused:
-        return ""
 
 
 @bp.get("/events")

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from guide.core.bloom import BloomStage
 from guide.core.forecast import Basis, Forecast, Moment, Season, Span, Visit
 from guide.core.i18n import format_day, format_day_range, month_names_wide, plain
-from guide.core.plan import MAX_DAYS, Certainty, PlanError
+from guide.core.plan import MAX_DAYS, Certainty, PlanError, Refused, trip
 from guide.places.models import Plant
 
 
@@ -169,3 +169,14 @@ CERTAINTY = {
 
 def plan_error(reason: PlanError) -> str:
     return str(PLAN_ERRORS[reason]) % {"num": MAX_DAYS}
+
+
+def asked_trip(first: str, last: str, today: date) -> tuple[tuple[date, date] | None, str | None]:
+    """The days of a trip asked in a form (`from`, `to`), or the reason they cannot be, in the
+    page's language; neither when nothing was asked."""
+    if not (first or last):
+        return None, None
+    try:
+        return trip(first, last, today), None
+    except Refused as refused:
+        return None, plan_error(refused.reason)

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import _, force_locale
 from markupsafe import Markup
 
 from guide.core import clock
-from guide.core.forecast import Visit, when_to_come
 from guide.core.i18n import add_language_prefix, languages, page_lang, plain
-from guide.core.plan import Refused, parse_day, trip
+from guide.core.plan import input_date
 from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe
 from guide.places import queries, seasons, words
-from guide.places.models import Place, Plant
+from guide.places.models import Place
 from guide.share import calendars
 from guide.share.images import ShareCard, fonts_found, render
 from guide.site.cache import cached_page
@@ -91,18 +89,11 @@ def card_languages() -> list[str]:
     return ["zh", other] if "zh" in languages() else [page_lang()]
 
 
-def visit_of(place: Place, seen: list[queries.Sighting], today: date) -> tuple[Visit, Plant] | None:
-    """When to come to a place (guide.core.forecast.when_to_come), with the plant it is about."""
-    ahead = seasons.outlooks(place.listed_plants, today)
-    visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
-    return (visit, seen[visit.index].plant) if visit else None
-
-
 def make_card(place: Place) -> Card:
     now, today = clock.now(), clock.today()
     seen = queries.sightings([place], now, today)
     # Out of season, a card says when to come instead of a row of "Not yet".
-    come = visit_of(place, seen, today) if not any(s.status.stage.in_season for s in seen) else None
+    come = seasons.come_to(seen, today) if not any(s.status.stage.in_season for s in seen) else None
     link = absolute_url("site.place_link", slug=place.slug)
     sides, labels = [], []
     for code in card_languages():
@@ -113,7 +104,7 @@ def make_card(place: Place) -> Card:
                         "share/_card_side.html",
                         place=place,
                         sightings=seen,
-                        when=(words.visit_line(come[0], come[1], today), come[1]) if come else None,
+                        when=(words.visit_line(*come, today), come[1]) if come else None,
                         side_lang=code,
                         today=today,
                         now=now,
@@ -152,48 +143,35 @@ def concierge():
     now, today = clock.now(), clock.today()
     seen = queries.sightings(places, now, today)
     # Each garden with its season in a line: its best plant now, or when to come.
+    ahead = seasons.outlooks([s.plant for s in seen], today)  # read once for every garden
     status = {}
     for place in places:
         here = [s for s in seen if s.place.id == place.id]
-        best = min((s for s in here if s.status.stage.in_season), default=None, key=lambda s: -s.status.stage.rank)
-        come = None if best else visit_of(place, here, today)
-        status[place.id] = (best, words.visit_line(come[0], come[1], today) if come else "")
+        best = queries.best_in_season(here)
+        come = None if best else seasons.come_to(here, today, ahead)
+        status[place.id] = (best, words.visit_line(*come, today) if come else "")
     # With the guests' dates, the gardens worth seeing on them come first, saying what.
     first, last = request.args.get("from", ""), request.args.get("to", "")
+    asked, error = words.asked_trip(first, last, today)
     worth: dict[int, list[str]] = {}
-    error = None
-    if first or last:
-        try:
-            start, end = trip(first, last, today)
-        except Refused as refused:
-            error = words.plan_error(refused.reason)
-        else:
-            for _day, found in seasons.plan_trip(start, end, now, today):
-                for planned in found:
-                    names = worth.setdefault(planned.sighting.place.id, [])
-                    if (name := plain(planned.sighting.plant.name)) not in names:
-                        names.append(name)
+    for _day, found in seasons.plan_trip(*asked, now, today) if asked else []:
+        for planned in found:
+            names = worth.setdefault(planned.sighting.place.id, [])
+            if (name := plain(planned.sighting.plant.name)) not in names:
+                names.append(name)
     ordered = [p for p in places if p.id in worth] + [p for p in places if p.id not in worth]
     page = render_template(
         "share/concierge.html",
         places=ordered,
         status=status,
         worth=worth,
-        dates=(_date_value(first), _date_value(last)),
+        dates=(input_date(first), input_date(last)),
         error=error,
         chosen=chosen,
         cards=cards,
         most=HANDOUT_MAX,
     )
     return page, 400 if error else 200
-
-
-def _date_value(text: str) -> str:
-    """What a date input may show again: a real date, else nothing."""
-    try:
-        return parse_day(text).isoformat()
-    except Refused:
-        return ""
 
 
 @bp.get("/events.ics")
@@ -287,13 +265,9 @@ def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
     seen = queries.sightings([found], now, today)
-    next_line, next_plant = None, None
-    if not any(s.status.stage.in_season for s in seen):  # a row of "Not yet" says nothing: say when
-        ahead = seasons.outlooks(found.listed_plants, today)
-        visit = when_to_come([(ahead[s.plant.id].forecast, s.status.stage) for s in seen], today)
-        if visit:
-            next_plant = seen[visit.index].plant
-            next_line = words.visit_line(visit, next_plant, today)
+    # A row of "Not yet" says nothing: out of season, say when to come.
+    come = seasons.come_to(seen, today) if not any(s.status.stage.in_season for s in seen) else None
+    next_line, next_plant = (words.visit_line(*come, today), come[1]) if come else (None, None)
     return render_template(
         "share/embed.html",
         place=found,
