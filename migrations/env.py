@@ -11,7 +11,10 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 # Keep the loggers that exist (ours among them): migrations may run inside the app (tests).
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Only where nothing set logging up yet (the `flask db` command): inside a running app or the
+# tests, it would replace their handlers, and what the app logs afterwards would be lost.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

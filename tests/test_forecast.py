@@ -14,7 +14,9 @@ from guide.core.forecast import (
     Span,
     backtest,
     forecast,
+    last_each_day,
     mean_errors,
+    observed_points,
     season_year,
     seasons_of,
     usual_dates,
@@ -216,3 +218,46 @@ def test_when_nothing_is_coming_a_fading_peak_says_until_when():
     day, wisteria = made_on("2026-05-03")
     visit = when_to_come([(wisteria, S.FADING)], day)
     assert visit.moment is Moment.FADING and visit.season.end == date(2026, 5, 8)
+
+
+def test_a_correction_on_the_same_day_counts_and_breaks_nothing():
+    # Reported at peak, corrected to "blooming" a minute later, then to peak again (the crash of issue 19).
+    day = date(2026, 12, 24)
+    seen = [Sighting(day, S.PEAK, 1), Sighting(day, S.BLOOMING, 2), Sighting(day, S.PEAK, 3)]
+    assert observed_points(seen) == {"peak_start": day}
+    corrected = [Sighting(day, S.PEAK, 1), Sighting(day, S.BLOOMING, 2)]
+    made = forecast(WINTERSWEET, day, corrected, [(WINTERSWEET, seen)], seasons_of(WINTERSWEET, seen))
+    assert made.latest == Sighting(day, S.BLOOMING, 2)
+    assert "peak_start" not in made.seen  # the peak was a slip, corrected the same day
+
+
+def test_the_last_report_of_a_day_stands_whatever_order_they_come_in():
+    day = date(2027, 4, 10)
+    shuffled = [Sighting(day, S.FADING, 9), Sighting(day, S.NOT_YET, 4), Sighting(day - timedelta(days=1), S.PEAK, 10)]
+    assert last_each_day(shuffled) == [Sighting(day - timedelta(days=1), S.PEAK, 10), Sighting(day, S.FADING, 9)]
+
+
+SIGHTINGS = st.lists(
+    st.builds(
+        Sighting,
+        st.dates(min_value=date(2025, 11, 1), max_value=date(2027, 6, 1)),
+        st.sampled_from(BloomStage),
+        st.integers(min_value=0, max_value=50),
+    ),
+    max_size=30,
+)
+
+
+@given(
+    here=SIGHTINGS,
+    there=SIGHTINGS,
+    today=st.dates(min_value=date(2025, 11, 1), max_value=date(2027, 6, 1)),
+    window=st.sampled_from([WISTERIA, WINTERSWEET]),
+)
+def test_any_history_of_sightings_gives_a_forecast_with_real_ranges(here, there, today, window):
+    made = forecast(window, today, here, [(window, there)], seasons_of(window, here))
+    assert made.expected or made.over or set(made.seen) == set(usual_dates(window, made.year))
+    for span in made.expected.values():
+        assert span.start <= span.end
+    best = made.best()
+    assert best.start <= best.end

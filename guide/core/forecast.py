@@ -11,6 +11,7 @@ Pure functions only: no request, no database.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import statistics
@@ -38,12 +39,28 @@ AHEAD_PER_DAY = 0.1  # each 10 days further ahead widens a range by a day either
 MIN_HALF = 2  # a range is never narrower than 5 days
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Sighting:
-    """A stage seen on a day: a standing report, or a dated observation from a source."""
+    """A stage seen on a day: a standing report, or a dated observation from a source. `seq`
+    orders the sightings of one day (a report's id: the later filed, the higher); stages have no
+    order of their own, so sightings sort by `order`, never by comparing stages."""
 
     on: date
     stage: BloomStage
+    seq: int = 0
+
+    @property
+    def order(self) -> tuple[date, int]:
+        return (self.on, self.seq)
+
+
+def last_each_day(sightings: Iterable[Sighting]) -> list[Sighting]:
+    """One sighting a day, in day order: the one seen last, since a later report on the same day
+    corrects or confirms the earlier ones."""
+    last: dict[date, Sighting] = {}
+    for s in sorted(sightings, key=lambda s: s.order):
+        last[s.on] = s
+    return list(last.values())
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,7 @@ def season_label(window: BloomWindow, year: int) -> str:
 def observed_points(sightings: Iterable[Sighting]) -> dict[str, date]:
     """The first day each stage was seen; the peak's end is the last day seen at peak once the
     season has moved past it (or the first day past it, when no peak was reported)."""
-    ordered = sorted(sightings)
+    ordered = last_each_day(sightings)
     points: dict[str, date] = {}
     for s in ordered:
         if s.stage in _MARKS:
@@ -184,6 +201,7 @@ class Forecast:
     past_seasons: int = 0
     spread: int = DEFAULT_SPREAD
     latest: Sighting | None = field(default=None)
+    fallback: bool = False  # this plant's history could not be read: the usual window alone
 
     @property
     def begun(self) -> bool:
@@ -266,7 +284,7 @@ def forecast(
 ) -> Forecast:
     """This season's forecast from what was seen up to `today`: here, at the same species'
     other places, and in past seasons (only those before this one count)."""
-    here = [s for s in here if s.on <= today]
+    here = last_each_day(s for s in here if s.on <= today)
     year = current_season(window, today, here) if year is None else year
     this_season = [s for s in here if season_year(window, s.on) == year]
     begun = [s for s in this_season if s.stage is not BloomStage.NOT_YET]
@@ -276,7 +294,7 @@ def forecast(
     other: list[int] = []  # one shift per other place, from its latest points as here
     other_reports = 0
     for their_window, theirs in elsewhere:
-        theirs_now = [s for s in theirs if s.on <= today and s.stage is not BloomStage.NOT_YET]
+        theirs_now = [s for s in last_each_day(theirs) if s.on <= today and s.stage is not BloomStage.NOT_YET]
         in_season = [s for s in theirs_now if season_year(their_window, s.on) == year]
         weighted = _weighted(their_window, year, observed_points(in_season))
         if weighted:
@@ -296,7 +314,7 @@ def forecast(
     certain = spread * math.sqrt(PRIOR_WEIGHT / weight) + extra
 
     usual = usual_dates(window, year)
-    latest = max(begun) if begun else None
+    latest = max(begun, key=lambda s: s.order) if begun else None
     reached = max((POINTS.index(name) for name in seen), default=-1)
     expected: dict[str, Span] = {}
     for index, name in enumerate(POINTS):
@@ -322,6 +340,11 @@ def forecast(
         spread,
         latest,
     )
+
+
+def usual_forecast(window: BloomWindow, today: date) -> Forecast:
+    """The forecast when a plant's history cannot be read: its usual window alone, said so."""
+    return dataclasses.replace(forecast(window, today, ()), fallback=True)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ forecast for each, including what the same species shows at other places."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,12 +22,15 @@ from guide.core.forecast import (
     forecast,
     merge_seasons,
     seasons_of,
+    usual_forecast,
     when_to_come,
 )
 from guide.core.plan import Candidate, Expected, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
 from guide.places import queries
 from guide.places.models import BloomReport, Place, Plant
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,12 +48,12 @@ def reported_sightings(plant_ids: list[int]) -> dict[int, list[Sighting]]:
     if not plant_ids:
         return found
     rows = db.session.execute(
-        select(BloomReport.plant_id, BloomReport.reported_at, BloomReport.stage).where(
+        select(BloomReport.id, BloomReport.plant_id, BloomReport.reported_at, BloomReport.stage).where(
             BloomReport.plant_id.in_(plant_ids), BloomReport.retracted_at.is_(None)
         )
     )
-    for plant_id, reported_at, stage in rows:
-        found[plant_id].append(Sighting(reported_at.astimezone(LOCAL_ZONE).date(), BloomStage(stage)))
+    for report_id, plant_id, reported_at, stage in rows:
+        found[plant_id].append(Sighting(reported_at.astimezone(LOCAL_ZONE).date(), BloomStage(stage), report_id))
     return found
 
 
@@ -73,14 +77,25 @@ def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
     seen = reported_sightings(sorted(ids))
     found = {}
     for plant in plants:
-        here = seen.get(plant.id, []) + plant.recorded_sightings()
-        elsewhere = [
-            (other.window, seen.get(other.id, [])) for other in kin if other.key == plant.key and other.id != plant.id
-        ]
-        made = forecast(plant.window, today, here, elsewhere, seasons(plant, seen.get(plant.id, [])))
-        past = [s for s in seasons(plant, seen.get(plant.id, [])) if s.year != made.year]
-        found[plant.id] = Outlook(plant, past, made)
+        try:
+            found[plant.id] = _outlook(plant, today, seen, kin)
+        except Exception:
+            # One plant's bad data or an impossible history must not take the page down: that
+            # plant alone falls back to its usual window, labelled so; its status (from its
+            # latest report) is read elsewhere and still shows.
+            log.exception("the forecast of plant %s (%s at place %s) failed", plant.id, plant.key, plant.place_id)
+            found[plant.id] = Outlook(plant, [], usual_forecast(plant.window, today))
     return found
+
+
+def _outlook(plant: Plant, today: date, seen: dict[int, list[Sighting]], kin: list[Plant]) -> Outlook:
+    here = seen.get(plant.id, []) + plant.recorded_sightings()
+    elsewhere = [
+        (other.window, seen.get(other.id, [])) for other in kin if other.key == plant.key and other.id != plant.id
+    ]
+    recorded = seasons(plant, seen.get(plant.id, []))
+    made = forecast(plant.window, today, here, elsewhere, recorded)
+    return Outlook(plant, [s for s in recorded if s.year != made.year], made)
 
 
 @dataclass(frozen=True)

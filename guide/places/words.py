@@ -21,6 +21,8 @@ def span_text(span: Span) -> str:
 
 def reason(made: Forecast) -> str:
     """Why the dates are what they are: about 6 days early this year (from 3 reports)."""
+    if made.fallback:
+        return _("the usual dates: this season's reports could not be read just now")
     days = abs(made.shift)
     if made.basis is Basis.USUAL:
         if made.past_seasons >= 2:
