@@ -160,7 +160,7 @@ def test_a_name_that_cannot_be_typed_back_is_refused(guide_app, name):
     assert result.exit_code != 0 and "a username is 1–80 characters" in result.output
 
 
-def test_the_migration_gives_existing_accounts_their_keys_and_refuses_clashes(tmp_path, capsys):
+def test_the_migration_gives_existing_accounts_their_keys_and_refuses_clashes(tmp_path, caplog):
     from flask_migrate import upgrade
     from sqlalchemy import text
 
@@ -184,7 +184,7 @@ def test_the_migration_gives_existing_accounts_their_keys_and_refuses_clashes(tm
         db.session.commit()
         with pytest.raises(SystemExit):  # Flask-Migrate logs the error, then exits
             upgrade()
-    assert "'Émile' and 'éMILE' differ only in case or Unicode form" in capsys.readouterr().err
+    assert "'Émile' and 'éMILE' differ only in case or Unicode form" in caplog.text
 
 
 def test_an_account_from_before_session_tokens_logs_in_and_gets_one(guide_app, client, make_staff):
