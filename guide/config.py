@@ -33,6 +33,9 @@ class Wiring:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Redis down or full: count in this process meanwhile, and never fail a login over a counter.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     SESSION_COOKIE_HTTPONLY = True
     COMPRESS_ALGORITHM = ("br", "gzip")
     COMPRESS_MIMETYPES = (

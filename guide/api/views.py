@@ -60,7 +60,7 @@ def place(slug: str):
 
 
 @bp.get("/plan")
-@cached_page
+@cached_page(params=("from", "to"))
 def plan():
     """What is expected at its best on each day of a trip (up to 14 days, up to a year ahead)."""
     now, today = clock.now(), clock.today()

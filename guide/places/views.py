@@ -79,7 +79,7 @@ def _to_current_slug() -> ResponseReturnValue | None:
 
 
 @bp.get("/")
-@cached_page
+@cached_page(params=("kind",))
 def home():
     """What is best now (a hero, then the rest), what comes next (one card per kind), the gardens
     with their season; ?kind= narrows all of it, and the map, to one kind of flower or leaf."""
@@ -161,7 +161,7 @@ def place(slug: str):
 
 
 @bp.get("/map.json")
-@cached_page
+@cached_page(params=("kind",))
 def home_map():
     """What the home map shows, fetched by guide/static/map.js once the map is wanted (?kind=
     as on the home page: only the gardens with that kind, each pin showing that kind's stage)."""
@@ -189,7 +189,7 @@ def history(slug: str):
 
 
 @bp.get("/calendar")
-@cached_page
+@cached_page(params=("month", "kind"))
 def calendar():
     """The year at a glance, one chart by kind of flower or leaf; ?month= and ?kind= narrow it."""
     asked = request.args.get("month")
@@ -235,7 +235,7 @@ def kinds_of(seen: list[queries.Sighting]) -> list[str]:
 
 
 @bp.get("/plan")
-@cached_page
+@cached_page(params=("from", "to"))
 def plan():
     """What to see on the days of a trip: a GET form, so that the result is a link to share."""
     now, today = clock.now(), clock.today()

@@ -131,7 +131,7 @@ def taxi(slug: str):
 
 
 @bp.get("/concierge")
-@cached_page
+@cached_page(params=("place", "from", "to"))
 def concierge():
     """Pick places, get one printable handout on a link that encodes the choice."""
     chosen = request.args.getlist("place")

@@ -8,6 +8,12 @@ calendar, feeds …); a feature may name a narrower one (`cached_page(revision=�
 feature does for the pages of one place, so that a report at one garden leaves the other
 gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" stays true.
 
+A page names the query parameters it reads (`cached_page(params=("kind",))`); the view, its
+template and its links (canonical, hreflang) see only those, and the key holds only those, so
+`?utm_source=…` or WeChat's `?from=singlemessage` is the same page from the same entry, never a
+new render and a new key. The store is an aid, never a dependency: when Redis cannot be read or
+written (down, or full under `noeviction`) the page is rendered without it.
+
 Pages hold absolute links (QR codes, share tags, feeds). With PUBLIC_BASE_URL they are on that
 address whatever the request said; without it (development) they follow the Host the request
 named, so the key holds that origin too: a forged Host header only ever sees its own links.
@@ -29,6 +35,7 @@ from flask_babel import _
 from markupsafe import Markup
 from sqlalchemy import Integer, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.datastructures import ImmutableMultiDict
 
 from guide.core import clock
 from guide.extensions import Model, db
@@ -62,6 +69,36 @@ def current() -> int:
 def site_revision(view_args: dict[str, Any]) -> str:
     """The default for a page's key: the site's revision, which every change bumps."""
     return f"site {current()}"
+
+
+def store_error() -> str | None:
+    """Why the page store cannot be written just now (for /healthz), or None when it can."""
+    try:
+        if not current_app.extensions["guide.page_cache"].set("healthz", 1, timeout=10):
+            return "the page store refused a write"
+    except redis.RedisError as error:
+        return f"the page store cannot be written: {error}"
+    return None
+
+
+def _read(store, key: str) -> Any:
+    try:
+        return store.get(key)
+    except redis.RedisError as error:
+        current_app.logger.warning("page store unreadable, rendering %s anew: %s", request.path, error)
+        return None
+
+
+def _write(store, key: str, value: Any, seconds: int) -> None:
+    try:
+        store.set(key, value, timeout=seconds)
+    except redis.RedisError as error:
+        current_app.logger.warning("page store not written for %s: %s", request.path, error)
+
+
+def _only(params: tuple[str, ...]) -> ImmutableMultiDict[str, str]:
+    """The query parameters a page reads, every value of each, in a stable order."""
+    return ImmutableMultiDict([(k, v) for k in params for v in request.args.getlist(k)])
 
 
 def make_cache(app):
@@ -100,24 +137,27 @@ def _origin() -> str:
     return "" if current_app.config.get("PUBLIC_BASE_URL") else request.host_url
 
 
-def cached_page(view=None, *, revision: RevisionOf = site_revision):
+def cached_page(view=None, *, revision: RevisionOf = site_revision, params: tuple[str, ...] = ()):
     """Serve a public GET from the cache while nothing it shows can have changed: `revision`
-    tells, from the view's arguments, what the page depends on. Use as @cached_page or
-    @cached_page(revision=…)."""
+    tells, from the view's arguments, what the page depends on; `params` names the query
+    parameters it reads (any other is ignored). Use as @cached_page or @cached_page(revision=…,
+    params=…)."""
     if view is None:
-        return functools.partial(cached_page, revision=revision)
+        return functools.partial(cached_page, revision=revision, params=params)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
+        request.args = _only(params)  # the view, its template and its links see only these
         seconds = current_app.config["PAGE_CACHE_SECONDS"]
         if request.method not in ("GET", "HEAD") or not seconds:
             return view(*args, **kwargs)
         store = current_app.extensions["guide.page_cache"]
         minute = int(clock.now().timestamp() // 60)
-        last_good = json.dumps(["last good", _origin(), request.full_path])
+        page = [_origin(), request.path, list(request.args.items(multi=True))]
+        last_good = json.dumps(["last good", *page])
         try:
-            key = json.dumps([_origin(), request.full_path, revision(kwargs), minute])
-            hit = store.get(key)
+            key = json.dumps([*page, revision(kwargs), minute])
+            hit = _read(store, key)
             if hit is None:
                 response = current_app.make_response(view(*args, **kwargs))
                 if response.status_code != 200 or response.direct_passthrough:
@@ -128,15 +168,17 @@ def cached_page(view=None, *, revision: RevisionOf = site_revision):
                     headers,
                     {None: body, "br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, 6, mtime=0)},
                 )
-                store.set(key, hit, timeout=seconds)
+                _write(store, key, hit, seconds)
                 if stale_seconds := current_app.config["PAGE_STALE_SECONDS"]:  # 0: never serve stale
-                    store.set(last_good, (headers, body), timeout=stale_seconds)
+                    # Kept compressed: one small copy per page, bounded by the parameters it reads.
+                    _write(store, last_good, (headers, hit[1]["gzip"]), stale_seconds)
         except DATABASE_UNAVAILABLE:
-            kept = store.get(last_good)
+            kept = _read(store, last_good)
             if kept is None:
                 raise  # the 503 page
             current_app.logger.warning("database unavailable: %s served as last rendered", request.path)
-            return _possibly_out_of_date(*kept)
+            headers, squeezed = kept
+            return _possibly_out_of_date(headers, gzip.decompress(squeezed))
         headers, bodies = hit
         # Compressed once when cached, not on every request (Flask-Compress skips encoded bodies).
         encoding = "br" if request.accept_encodings["br"] else "gzip" if request.accept_encodings["gzip"] else None

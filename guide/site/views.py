@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from guide.core.i18n import LANG_COOKIE, languages, negotiate
 from guide.core.maps import TILES
 from guide.extensions import db
+from guide.site import cache
 from guide.site.assets import ONE_YEAR
 from guide.site.helpers import local_path
 
@@ -72,11 +73,16 @@ def never_store(response: Response) -> Response:
 
 @bp.get("/healthz")
 def healthz():
-    """For load balancers: the app answers and its database does."""
+    """For load balancers and monitors: the app answers and its database does (else 503). A page
+    store (Redis) that cannot be written is said in the body ("degraded: …") with a 200: pages
+    still render without it, so the server should stay in the pool, but someone should look."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return Response("database unreachable\n", status=503, mimetype="text/plain")
+    if problem := cache.store_error():
+        current_app.logger.warning("healthz: %s", problem)
+        return Response(f"degraded: {problem}\n", mimetype="text/plain")
     return Response("ok\n", mimetype="text/plain")
 
 
