@@ -6,7 +6,10 @@ while park staff send reports through the real forms (log in, open the place for
 each staff member at their own place, one report every second or so. Afterwards:
 - wrk's count of 5xx and other error responses and of socket errors, which must be 0;
 - every report the app acknowledged (302 to the place page) is in the database, once;
-- the resident memory of each worker, sampled every 5 s: after warm-up, and at the end.
+- the resident memory of each worker, sampled every 5 s: after warm-up, and at the end;
+- Redis: its memory and the guide's page keys before and after. A share of requests (--noise)
+  carry a random query string (`?utm_source=…`, WeChat's `?from=singlemessage&…`), as shared
+  links do: they must neither fail nor add keys, since pages key on the parameters they read.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +32,7 @@ PLACES = [
     "jiading-wisteria-park",
     "nanshuiguan-park",
     "ziyun-corridor",
-    "huancheng-river-wisteria-corridor",
+    "xincheng-park",
     "guyi-garden",
     "qiuxia-garden",
     "huilongtan-park",
@@ -40,7 +44,7 @@ PAGES = [
     "/{lang}/events",
     "/{lang}/places/{slug}",
     "/{lang}/places/{slug}/history",
-    "/{lang}/places/{slug}/map.js",
+    "/{lang}/places/{slug}/map.json",
     "/{lang}/feed.atom",
     "/{lang}/places/{slug}/card",
     "/api/v1/places",
@@ -53,20 +57,39 @@ def page_mix(slugs: list[str]) -> list[str]:
     return sorted({page.format(lang=lang, slug=slug) for page in PAGES for lang in ("en", "zh") for slug in slugs})
 
 
-def wrk_script(paths: list[str], folder: Path) -> Path:
-    """A wrk script that walks the page mix, as phones with br/gzip and a language would."""
+def wrk_script(paths: list[str], folder: Path, noise: float) -> Path:
+    """A wrk script that walks the page mix, as phones with br/gzip and a language would; a
+    share `noise` of the requests carries a random query string that no page reads."""
     script = folder / "mix.lua"
     entries = ",\n".join(f'  "{p}"' for p in paths)
     script.write_text(f"""local paths = {{
 {entries}
 }}
+local tails = {{"?utm_source=", "?from=singlemessage&isappinstalled=0&r=", "?fbclid=", "?spm="}}
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1], {{["Accept-Encoding"] = "br, gzip"}})
+  local path = paths[(n % #paths) + 1]
+  if math.random() < {noise} then
+    path = path .. tails[math.random(#tails)] .. math.random(1, 2000000000)
+  end
+  return wrk.format("GET", path, {{["Accept-Encoding"] = "br, gzip"}})
 end
 """)
     return script
+
+
+def redis_figures(cluster: Cluster) -> tuple[int, int, int]:
+    """Redis's memory in use (bytes), how many page keys the guide holds there, and how many of
+    them name a query parameter that no page reads (which must be none)."""
+    client = redis.from_url(cluster.redis_url)
+    try:
+        used = int(client.info("memory")["used_memory"])
+        keys = [k.decode() for k in client.scan_iter(match=f"{cluster.prefix}page:*", count=1000)]
+        noisy = [k for k in keys if any(n in k for n in ("utm_source", "singlemessage", "fbclid", "spm"))]
+        return used, len(keys), len(noisy)
+    finally:
+        client.close()
 
 
 class Reporter(threading.Thread):
@@ -108,6 +131,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--staff", type=int, default=len(PLACES), help="staff sending reports at once")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between one person's reports")
+    parser.add_argument("--noise", type=float, default=0.3, help="share of requests with a random query string")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make load does)")
@@ -122,8 +146,10 @@ def main() -> int:
         print(f"Load test · gunicorn {len(workers)} workers on PostgreSQL + Redis, {server.base}")
         print(
             f"{args.seconds} s, wrk 2 threads × {args.connections} connections over {len(paths)} public pages; "
-            f"{len(names)} staff reporting through the forms, one report per {args.pause:g} s each\n"
+            f"{len(names)} staff reporting through the forms, one report per {args.pause:g} s each; "
+            f"{args.noise:.0%} of requests with a random query string\n"
         )
+        memory_before, keys_before, _ = redis_figures(cluster)
 
         stop = threading.Event()
         reporters = [
@@ -142,7 +168,8 @@ def main() -> int:
         sampler.start()
         for reporter in reporters:
             reporter.start()
-        load = run_wrk(server.base, args.seconds, args.connections, "-s", str(wrk_script(paths, cluster.folder)))
+        script = wrk_script(paths, cluster.folder, args.noise)
+        load = run_wrk(server.base, args.seconds, args.connections, "-s", str(script))
         stop.set()
         for reporter in reporters:
             reporter.join(timeout=30)
@@ -156,6 +183,7 @@ def main() -> int:
         missing = set(acknowledged) - set(stored)
         twice = len(stored) - len(set(stored))
         tracebacks = server.log.read_text().count("Traceback")
+        memory_after, keys_after, noisy = redis_figures(cluster)
         restarted = set(server.workers()) != set(workers)
 
         print(
@@ -178,6 +206,10 @@ def main() -> int:
         print(
             f"server log     {tracebacks} tracebacks; workers {'RESTARTED' if restarted else 'all the same processes'}"
         )
+        print(
+            f"redis          {memory_before / 2**20:.1f} MB, {keys_before} page keys before; "
+            f"{memory_after / 2**20:.1f} MB, {keys_after} page keys after, {noisy} of them for a random query"
+        )
         print("memory (RSS)   worker   after 5 s    at the end   growth         every 10 s (MB)")
         growths = []
         for pid, samples in memory.items():
@@ -189,9 +221,12 @@ def main() -> int:
                     f"               {pid:6d}  {start / 1024:8.1f} MB  {end / 1024:8.1f} MB  "
                     f"{(end - start) / 1024:+6.1f} MB    " + " ".join(f"{s / 1024:.0f}" for s in seen[::2])
                 )
-        ok = not (load["bad"] or load["socket_errors"] or failures or missing or twice or tracebacks or restarted)
+        ok = not (
+            load["bad"] or load["socket_errors"] or failures or missing or twice or tracebacks or restarted or noisy
+        )
         print(
-            f"\n{'PASS' if ok else 'FAIL'}: no error response, every acknowledged report stored once"
+            f"\n{'PASS' if ok else 'FAIL'}: no error response, every acknowledged report stored once, "
+            "no page key for a random query string"
             + (f", worker memory grew at most {max(growths) / 1024:.1f} MB" if growths else "")
         )
         return 0 if ok else 1
