@@ -156,3 +156,12 @@ def test_the_plan_of_a_trip_in_json(client, freeze):
         "error": 400,
         "message": "The last day comes before the first: swap them, or choose again.",
     }
+
+
+def test_every_location_names_its_datum(client):
+    """Pins on Chinese maps (GCJ-02) need the datum said: the file and the API are WGS84."""
+    places = client.get("/api/v1/places").get_json()["places"]
+    assert places and {p["location"]["datum"] for p in places} == {"WGS84"}
+    anting = next(p for p in places if p["slug"] == "anting-ancient-ginkgo")["location"]
+    # Pinned on the data: the Amap point of the park (content review S44), not Anting station.
+    assert (anting["lat"], anting["lon"], anting["estimated"]) == (31.3175, 121.2406, False)

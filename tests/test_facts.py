@@ -54,14 +54,14 @@ def test_the_loader_refuses_a_slug_that_collides_with_a_retired_one(guide_app, t
 
 
 @pytest.mark.parametrize(
-    "lang, flag", [("en", "(from a 2017 source: it may have changed)"), ("zh", "（资料来自2017年，可能已有变化）")]
+    "lang, flag", [("en", "(from a 2019 source: it may have changed)"), ("zh", "（资料来自2019年，可能已有变化）")]
 )
 def test_an_old_figure_is_flagged_on_the_page_and_never_on_the_guests_card(client, lang, flag):
     page = client.get(f"/{lang}/places/huilongtan-park").get_data(as_text=True)
     hours = page.split('id="visit-heading"')[1]
     assert flag in hours and ("2026" in page.split('class="muted checked"')[1][:200])
     card = client.get(f"/{lang}/places/huilongtan-park/card").get_data(as_text=True)
-    assert "8:00–16:00" in card and "2017" not in card and "may have changed" not in card
+    assert "8:00–17:00" in card and "2019" not in card and "may have changed" not in card
 
 
 def test_every_chinese_address_names_a_road_or_says_to_navigate_by_name():
@@ -74,6 +74,26 @@ def test_every_chinese_address_names_a_road_or_says_to_navigate_by_name():
 
 
 def test_an_estimated_position_opens_map_apps_by_name(client):
-    html = client.get("/en/places/anting-ancient-ginkgo").get_data(as_text=True)
+    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
     amap = re.search(r'href="(https://uri\.amap\.com/[^"]+)"', html).group(1)
     assert amap.startswith("https://uri.amap.com/search?keyword=") and "position=" not in amap
+
+
+@pytest.mark.parametrize(
+    "lang, hours, never",
+    [("en", "May–September 6:00–17:00; October–April 6:30–17:00", "16:30"), ("zh", "5月至9月6:00–17:00", "16:30")],
+)
+def test_pinned_data_qiuxia_hours_are_the_official_sites(client, lang, hours, never):
+    """Pins the data on purpose (content review, H): 8:00–16:30 and 'closes early' were a 2013 figure."""
+    for page in (f"/{lang}/places/qiuxia-garden", f"/{lang}/places/qiuxia-garden/card"):
+        html = client.get(page).get_data(as_text=True)
+        assert hours in html and never not in html, page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pinned_data_the_ancient_ginkgo_is_not_sent_to_anting_station(client, lang):
+    """Pins the data on purpose (content review, H): the tree is by the G15 toll gate, 8 km from
+    Anting station; the nearest metro station is Shanghai Circuit, and Anting Old Street is far."""
+    html = client.get(f"/{lang}/places/anting-ancient-ginkgo").get_data(as_text=True)
+    assert ("Shanghai Circuit" if lang == "en" else "上海赛车场站") in html
+    assert ("Anting Old Street" if lang == "en" else "安亭老街") not in html

@@ -80,13 +80,13 @@ def test_on_25_november_the_chrysanthemum_show_is_expected_on_now(client, freeze
     html = client.get("/en/events").get_data(as_text=True)
     on_now = section(html, "on-heading", "up-heading")
     assert "Jiading Chrysanthemum Exhibition" in on_now
-    assert "Usually Oct 28\u2009–\u2009Nov 27; this year's dates not yet announced." in on_now
+    assert "Usually Oct 28\u2009–\u2009Nov 27; 2026 dates not yet announced." in on_now
     assert "usually on now" in on_now
     assert "Jiading Chrysanthemum Exhibition" in section(
         client.get("/en/").get_data(as_text=True), "events-heading", ""
     )
     zh = client.get("/zh/events").get_data(as_text=True)
-    assert "通常在10月28日至11月27日举办，今年的日期尚未公布。" in section(zh, "on-heading", "up-heading")
+    assert "通常在10月28日至11月27日举办，2026年日期尚未公布。" in section(zh, "on-heading", "up-heading")
 
 
 def ical(client, url) -> Calendar:
@@ -157,7 +157,7 @@ def test_a_cancelled_edition_says_so_and_the_next_year_is_expected(guide_app, tm
     )
     client = guide_app.test_client()
     html = client.get("/en/places/huilongtan-park").get_data(as_text=True)
-    assert "Cancelled this year" in html and "Usually Oct 28\u2009–\u2009Nov 27" in html
+    assert "Cancelled" in html and "Usually Oct 28\u2009–\u2009Nov 27" in html
     statuses = {str(e["uid"]).split("@")[0]: str(e["status"]) for e in ical(client, "/en/events.ics").walk("VEVENT")}
     assert statuses[CHRYSANTHEMUM_2026] == "CANCELLED"
     assert statuses["festival-huilongtan-park-chrysanthemum-exhibition-2027"] == "TENTATIVE"
@@ -195,3 +195,23 @@ def test_the_loader_refuses_editions_that_contradict_themselves(guide_app, tmp_p
     assert "the 2024 edition is listed twice" in result.output
     assert "the edition ends (2023-11-25) before it starts (2023-11-26)" in result.output
     assert "the 2024 edition starts in 2023" in result.output
+
+
+@pytest.mark.parametrize(
+    "moment, year",
+    [("2026-12-03 10:00", 2027), ("2026-11-28 10:00", 2027), ("2026-09-01 10:00", 2026), ("2027-01-10 10:00", 2027)],
+)
+def test_an_expected_edition_names_its_year_in_any_month(client, freeze, moment, year):
+    """In December the next chrysanthemum show is next year's: every writer says which year, never
+    'this year', and the show that ended days ago is not on now."""
+    freeze(moment)
+    en = client.get("/en/places/huilongtan-park").get_data(as_text=True)
+    line = en.split("Jiading Chrysanthemum Exhibition</strong>")[1].split("</li>")[0]
+    assert f"Usually Oct 28\u2009–\u2009Nov 27; {year} dates not yet announced." in line
+    assert "this year" not in line and "on now" not in line
+    zh = client.get("/zh/places/huilongtan-park").get_data(as_text=True)
+    assert f"通常在10月28日至11月27日举办，{year}年日期尚未公布。" in zh and "今年的日期" not in zh
+    assert f"{year} dates not yet announced" in client.get("/en/feed.atom").get_data(as_text=True)
+    [show] = [e for e in ical(client, "/en/events.ics").walk("VEVENT") if "chrysanthemum" in str(e["uid"])]
+    assert f"the {year} dates are not yet announced" in str(show["description"])
+    assert str(show["uid"]).split("@")[0].endswith(str(year))

@@ -283,10 +283,16 @@ SCHEMAS = {
             },
             "location": {
                 "type": "object",
-                "required": ["lat", "lon", "estimated"],
+                "required": ["lat", "lon", "datum", "estimated"],
                 "properties": {
-                    "lat": {"type": "number", "description": "WGS-84"},
-                    "lon": {"type": "number", "description": "WGS-84"},
+                    "lat": {"type": "number"},
+                    "lon": {"type": "number"},
+                    "datum": {
+                        "type": "string",
+                        "enum": ["WGS84"],
+                        "description": "Always WGS84 (GPS). Maps of mainland China (AutoNavi, Tencent) use "
+                        "GCJ-02: convert before placing a pin on them, or the pin sits a few hundred metres off.",
+                    },
                     "estimated": {"type": "boolean"},
                 },
                 "additionalProperties": False,

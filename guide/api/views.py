@@ -127,7 +127,7 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook]) -> dict:
         "ticket": place.ticket,
         "transit": place.transit,
         "tips": place.tips,
-        "location": {"lat": place.lat, "lon": place.lon, "estimated": place.coords_estimated},
+        "location": {"lat": place.lat, "lon": place.lon, "datum": "WGS84", "estimated": place.coords_estimated},
         "urls": {code: absolute_url("places.place", lang=code, slug=place.slug) for code in languages()},
         "share_url": absolute_url("site.place_link", slug=place.slug),
         "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],

@@ -77,7 +77,7 @@ def festivals_calendar(billings: list[Billing], lang: str, name: str) -> Calenda
         festival, edition = b.festival, b.edition
         notes = [localized(festival.description, lang)[0]] if festival.description else []
         if edition.standing is Standing.EXPECTED:
-            notes.append(_("Expected from the usual dates: this year's dates are not yet announced."))
+            notes.append(_("Estimated from usual dates: the %(year)s dates are not yet announced.", year=edition.year))
         if edition.end_approximate:
             notes.append(_("The end date is approximate."))
         event = _all_day(
