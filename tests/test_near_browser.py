@@ -66,10 +66,10 @@ def test_denied_the_page_says_so_and_keeps_its_order(browser, server):
     _, base = server
     ctx, page, watch, _sent = visit(browser, base, lang="zh")
     usual = page.locator(".place-list > li > a").all_inner_texts()
-    page.get_by_role("button", name="按离我的距离排序").click()
+    page.get_by_role("button", name="按距离由近到远排序").click()
     page.get_by_role("status").filter(has_text="浏览器未允许本页获取你的位置").wait_for()
     assert page.locator(".place-list > li > a").all_inner_texts() == usual
     assert page.locator(".distance").count() == 0 and page.evaluate("window.asked") == 1
-    assert page.get_by_role("button", name="按离我的距离排序").is_enabled()
+    assert page.get_by_role("button", name="按距离由近到远排序").is_enabled()
     assert watch.errors == [] and watch.outside == []
     ctx.close()

@@ -115,7 +115,7 @@ def test_the_place_page_says_when_to_come(client, freeze):
     freeze("2026-11-29 09:00")
     guyi = page(client, "en", "guyi-garden")
     assert "Next: Wintersweet, usually Dec 12\u2009–\u2009Feb 10, best in January" in guyi
-    assert "下一季：蜡梅，通常12月12日至2月10日，一月最佳" in page(client, "zh", "guyi-garden")
+    assert "接下来：蜡梅，通常12月12日至2月10日，一月最佳" in page(client, "zh", "guyi-garden")
 
 
 def test_a_forecast_from_reports_changes_the_line_when_to_come(client, freeze, report):
@@ -128,7 +128,7 @@ def test_the_widget_out_of_season_shows_the_next_season_not_a_row_of_not_yet(cli
     freeze("2026-11-29 09:00")
     for lang, expected, not_yet in (
         ("en", "Next: Flowering crabapple, usually Mar 15\u2009–\u2009Apr 10, best in March", "Not yet"),
-        ("zh", "下一季：海棠，通常3月15日至4月10日，三月最佳", "未到花期"),
+        ("zh", "接下来：海棠，通常3月15日至4月10日，三月最佳", "未到花期"),
     ):
         html = client.get(f"/embed/{lang}/places/jiading-wisteria-park").get_data(as_text=True)
         assert expected in html

@@ -287,7 +287,7 @@ def test_a_card_out_of_season_says_when_to_come_in_both_languages(client, freeze
     freeze("2026-11-29 09:00")  # Guyi Garden: nothing in flower; wintersweet next
     html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
     assert "Not yet" not in html and "未到花期" not in html
-    assert "</svg> 下一季：蜡梅，通常12月12日至2月10日，一月最佳</p>" in html
+    assert "</svg> 接下来：蜡梅，通常12月12日至2月10日，一月最佳</p>" in html
     assert "Next: Wintersweet, usually Dec 12" in html
     freeze("2026-04-15 09:00")  # in flower: the statuses again
     html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)

@@ -115,7 +115,11 @@ def home():
         kind=kind,
         today=today,
         now=now,
-        events=[b for b in queries.billings(today) if b.edition.start <= today + SOON],
+        events=[
+            b
+            for b in queries.billings(today)
+            if b.edition.start <= today + SOON and kind in (None, b.festival.picture_name)
+        ],
         notices=queries.notices(now),
         map_url=url_for("places.home_map", kind=kind) if shown_places else None,
         places=shown_places,
