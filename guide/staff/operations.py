@@ -263,6 +263,8 @@ def grant(staff: Staff, place: Place) -> bool:
 
 
 def revoke(staff: Staff, place: Place) -> bool:
+    """Stop someone reporting on a place, and so editing it too (an editor is a reporter first)."""
+    revoke_editing(staff, place)
     if place not in staff.places:
         return False
     staff.places.remove(place)
@@ -359,5 +361,14 @@ def grant_editing(staff: Staff, place: Place) -> bool:
     if place in staff.edits:
         return False
     staff.edits.append(place)
+    db.session.flush()
+    return True
+
+
+def revoke_editing(staff: Staff, place: Place) -> bool:
+    """Stop someone keeping a place's dates and notices; they may still report on it."""
+    if place not in staff.edits:
+        return False
+    staff.edits.remove(place)
     db.session.flush()
     return True
