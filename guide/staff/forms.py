@@ -28,7 +28,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from guide.core import clock
 from guide.core.bloom import BloomStage
+from guide.core.i18n import format_day
 from guide.core.scales import Scale
 from guide.core.text import clean_text
 from guide.places.notices import KIND_TITLES
@@ -229,6 +231,21 @@ class PlantReportForm(Form):
 NOTICE_MAX = 300
 
 
+def sensible_date(form, field) -> None:
+    """A day staff may store (core.clock.sensible_dates): a far one is a typing slip."""
+    if field.data is None:
+        return
+    first, last = clock.sensible_dates(clock.today())
+    if not first <= field.data <= last:
+        raise ValidationError(
+            _l(
+                "Choose a day from %(first)s to %(last)s.",
+                first=format_day(first, with_year=True),
+                last=format_day(last, with_year=True),
+            )
+        )
+
+
 def notice_kinds() -> list[tuple[str, Any]]:
     return list(KIND_TITLES.items())
 
@@ -245,8 +262,8 @@ class NoticeForm(FlaskForm):
         _l("Notice in English"),
         validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
     )
-    starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day."))])
-    ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional()])
+    starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
+    ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional(), sensible_date])
 
     def validate_text_en(self, field):
         if not (self.text_zh.data or "").strip() and not (field.data or "").strip():
@@ -267,8 +284,8 @@ class NoticeForm(FlaskForm):
 class EditionForm(FlaskForm):
     """This year's dates of a festival, as announced; or cancelled."""
 
-    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
-    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
+    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
+    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day.")), sensible_date])
     cancelled = BooleanField(_l("Cancelled this year"))
     source = StringField(
         _l("Where it was announced (a link or a name; optional)"),

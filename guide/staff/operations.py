@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
+from guide.core.clock import local_date, sensible_dates
 from guide.extensions import db
 from guide.places.models import (
     NOTICE_KINDS,
@@ -300,6 +301,7 @@ def set_edition(
         raise NotAllowed(f"{staff.username} may not edit {festival.place.slug}")
     if end < start or start.year != year:
         raise ValueError(f"{start}–{end} is not an edition of {year}")
+    _check_sensible(start, end, now)
     edition = next((e for e in festival.editions if e.year == year), None)
     if (edition.sequence if edition else 0) != seen_sequence:
         raise Outdated(edition)
@@ -327,6 +329,15 @@ def set_edition(
     return edition
 
 
+def _check_sensible(first: date, last: date | None, now: datetime) -> None:
+    """Refuse days outside the range any door may store (a far date is a slip, and would
+    overflow the writers that add a day to it)."""
+    low, high = sensible_dates(local_date(now))
+    for day in (first, last):
+        if day is not None and not low <= day <= high:
+            raise ValueError(f"{day} is outside {low}–{high}")
+
+
 def post_notice(
     staff: Staff, place: Place, kind: str, text: dict[str, str], span: tuple[datetime, datetime | None], now: datetime
 ) -> Notice:
@@ -338,6 +349,7 @@ def post_notice(
         raise ValueError("a notice needs a known kind and some text")
     if ends_at is not None and ends_at <= starts_at:
         raise ValueError("a notice must end after it starts")
+    _check_sensible(local_date(starts_at), local_date(ends_at, just_before=True) if ends_at else None, now)
     notice = Notice(
         place=place, kind=kind, text=text, starts_at=starts_at, ends_at=ends_at, created_by=staff, created_at=now
     )
