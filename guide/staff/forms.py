@@ -264,6 +264,8 @@ class NoticeForm(FlaskForm):
     )
     starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
     ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional(), sensible_date])
+    # Sent twice (a double tap, a resend on a weak network), the same key files it once.
+    submission = HiddenField(default=new_submission_key, filters=[_submission])
 
     def validate_text_en(self, field):
         if not (self.text_zh.data or "").strip() and not (field.data or "").strip():

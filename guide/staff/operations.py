@@ -73,7 +73,7 @@ def report_bloom(
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
     _take_plants([obs.plant for obs in observations])
-    _remember(submission, _digest(observations), staff, now)
+    _remember(submission, _digest(_observed(observations)), staff, now)
     _check_versions(observations)
     rows = [
         BloomReport(
@@ -101,7 +101,7 @@ def confirm_status(
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
     seen = Observation(plant, shown.stage, shown.percent_open, seen_version=seen_version)
     _take_plants([plant])
-    _remember(submission, _digest([seen]), staff, now)
+    _remember(submission, _digest(_observed([seen])), staff, now)
     _check_versions([seen])
     row = BloomReport(
         plant=plant,
@@ -167,13 +167,16 @@ def _remember(submission: str | None, digest: str, staff: Staff, now: datetime) 
     db.session.flush()
 
 
-def _digest(observations: list[Observation]) -> str:
+def _digest(filed: object) -> str:
     """What a form asked to file, in a few bytes."""
-    filed = [
+    return hashlib.sha256(json.dumps(filed, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _observed(observations: list[Observation]) -> list:
+    return [
         [obs.plant.id, obs.stage.value, obs.percent_open, obs.note, obs.photo and obs.photo.sha256, obs.seen_version]
         for obs in observations
     ]
-    return hashlib.sha256(json.dumps(filed, sort_keys=True).encode()).hexdigest()
 
 
 def _check_versions(observations: list[Observation]) -> None:
@@ -339,9 +342,16 @@ def _check_sensible(first: date, last: date | None, now: datetime) -> None:
 
 
 def post_notice(
-    staff: Staff, place: Place, kind: str, text: dict[str, str], span: tuple[datetime, datetime | None], now: datetime
+    staff: Staff,
+    place: Place,
+    kind: str,
+    text: dict[str, str],
+    span: tuple[datetime, datetime | None],
+    now: datetime,
+    submission: str | None = None,
 ) -> Notice:
-    """Put a notice on the place's pages from `span[0]` until `span[1]` (or until withdrawn)."""
+    """Put a notice on the place's pages from `span[0]` until `span[1]` (or until withdrawn);
+    a form already filed under `submission` (its key) is AlreadyFiled."""
     starts_at, ends_at = span
     if not staff.can_edit(place):
         raise NotAllowed(f"{staff.username} may not post notices for {place.slug}")
@@ -350,6 +360,9 @@ def post_notice(
     if ends_at is not None and ends_at <= starts_at:
         raise ValueError("a notice must end after it starts")
     _check_sensible(local_date(starts_at), local_date(ends_at, just_before=True) if ends_at else None, now)
+    # The key is noted before the notice is added: of two sends at once, the second waits on
+    # the first's row (or fails on its key) instead of posting a twin.
+    _remember(submission, _digest(["notice", place.id, kind, text, starts_at, ends_at]), staff, now)
     notice = Notice(
         place=place, kind=kind, text=text, starts_at=starts_at, ends_at=ends_at, created_by=staff, created_at=now
     )
@@ -359,14 +372,15 @@ def post_notice(
     return notice
 
 
-def withdraw_notice(admin: Staff, notice: Notice, now: datetime) -> None:
-    """Undo a notice: it leaves the pages at once and stays in the record."""
-    if not admin.is_admin:
-        raise NotAllowed(f"{admin.username} is not an admin")
+def withdraw_notice(staff: Staff, notice: Notice, now: datetime) -> None:
+    """Undo a notice (an editor of its place, or an admin): it leaves the pages at once and
+    stays in the record."""
+    if not staff.can_edit(notice.place):
+        raise NotAllowed(f"{staff.username} may not withdraw notices of {notice.place.slug}")
     if notice.withdrawn_at is None:
-        notice.withdrawn_at, notice.withdrawn_by = now, admin
+        notice.withdrawn_at, notice.withdrawn_by = now, staff
         mark_changed(notice.place)
-        log.warning("notice %s at %s withdrawn by %s", notice.id, notice.place.slug, admin.username)
+        log.warning("notice %s at %s withdrawn by %s", notice.id, notice.place.slug, staff.username)
 
 
 def grant_editing(staff: Staff, place: Place) -> bool:
