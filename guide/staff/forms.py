@@ -32,7 +32,7 @@ from guide.core import clock
 from guide.core.bloom import BloomStage
 from guide.core.i18n import format_day
 from guide.core.scales import Scale
-from guide.core.text import clean_text
+from guide.core.text import clean_text, clean_texts
 from guide.places.notices import KIND_TITLES
 from guide.staff.models import USERNAME_MAX, new_submission_key
 
@@ -220,12 +220,7 @@ class PlantReportForm(Form):
             )
 
     def note(self) -> dict[str, str] | None:
-        note = {
-            lang: text.strip()
-            for lang, text in (("zh", self.note_zh.data), ("en", self.note_en.data))
-            if text and text.strip()
-        }
-        return note or None
+        return clean_texts({"zh": self.note_zh.data or "", "en": self.note_en.data or ""}) or None
 
 
 NOTICE_MAX = 300
@@ -256,10 +251,12 @@ class NoticeForm(FlaskForm):
     kind = RadioField(_l("What kind of notice"), choices=notice_kinds, default="other")
     text_zh = TextAreaField(
         _l("Notice in Chinese"),
+        filters=[_text],
         validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
     )
     text_en = TextAreaField(
         _l("Notice in English"),
+        filters=[_text],
         validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
     )
     starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
@@ -276,11 +273,7 @@ class NoticeForm(FlaskForm):
             raise ValidationError(_l("The last day cannot come before the first."))
 
     def text(self) -> dict[str, str]:
-        return {
-            lang: value.strip()
-            for lang, value in (("zh", self.text_zh.data), ("en", self.text_en.data))
-            if value and value.strip()
-        }
+        return clean_texts({"zh": self.text_zh.data or "", "en": self.text_en.data or ""})
 
 
 class EditionForm(FlaskForm):
@@ -291,6 +284,7 @@ class EditionForm(FlaskForm):
     cancelled = BooleanField(_l("Cancelled this year"))
     source = StringField(
         _l("Where it was announced (a link or a name; optional)"),
+        filters=[_text],
         validators=[Length(max=300, message=_l("At most %(max)d characters.", max=300))],
     )
     sequence = HiddenField(filters=[_version])

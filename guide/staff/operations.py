@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
 from guide.core.clock import local_date, sensible_dates
+from guide.core.text import clean_text, clean_texts
 from guide.extensions import db
 from guide.places.models import (
     NOTICE_KINDS,
@@ -83,7 +84,7 @@ def report_bloom(
             kind="report",
             stage=obs.stage.value,
             percent_open=obs.percent_open,
-            note=obs.note or None,
+            note=clean_texts(obs.note) or None,
             photo=obs.photo,
         )
         for obs in observations
@@ -215,6 +216,8 @@ def store_photo(clean: CleanPhoto, now: datetime) -> Photo:
 
 
 def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
+    if clean_text(username).strip() != username or any(c.isspace() for c in username):
+        raise ValueError("a username has no spaces or control characters")
     staff = Staff(username=unicodedata.normalize("NFC", username), is_admin=is_admin, created_at=now, places=places)
     staff.set_password(password)
     db.session.add(staff)
@@ -300,6 +303,7 @@ def set_edition(
     """Confirm, change or cancel a year's edition. `seen_sequence` is the edition's sequence the
     form showed (0: it was only expected); a newer change is Outdated. Every change is logged."""
     start, end = dates
+    source = clean_text(source or "").strip() or None
     if not staff.can_edit(festival.place):
         raise NotAllowed(f"{staff.username} may not edit {festival.place.slug}")
     if end < start or start.year != year:
@@ -355,7 +359,8 @@ def post_notice(
     starts_at, ends_at = span
     if not staff.can_edit(place):
         raise NotAllowed(f"{staff.username} may not post notices for {place.slug}")
-    if kind not in NOTICE_KINDS or not any(t.strip() for t in text.values()):
+    text = clean_texts(text)
+    if kind not in NOTICE_KINDS or not text:
         raise ValueError("a notice needs a known kind and some text")
     if ends_at is not None and ends_at <= starts_at:
         raise ValueError("a notice must end after it starts")
