@@ -43,6 +43,7 @@ from sqlalchemy.orm import selectinload
 from guide.core import clock
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
+from guide.core.text import clean_text
 from guide.extensions import db
 from guide.places.models import NOTICE_KINDS, BloomReport, Festival, Notice, Place, Plant
 from guide.places.queries import latest_reports, sightings_of
@@ -253,7 +254,8 @@ class SeasonOfUse(RuleBasedStateMachine):
         lasts=st.none() | st.sampled_from([1, 3, 30]),
     )
     def post_notice(self, data, kind, languages, starts_in, lasts):
-        text = {lang: data.draw(TEXT.filter(str.strip), label=lang) for lang in languages}
+        # Text that is only control characters is no notice (post_notice refuses it): some words.
+        text = {lang: data.draw(TEXT.filter(lambda t: clean_text(t).strip()), label=lang) for lang in languages}
         with self.app.app_context():
             place_id = data.draw(st.sampled_from(sorted(self.slugs)))
             starts = datetime.combine(clock.today() + timedelta(days=starts_in), datetime.min.time(), LOCAL_ZONE)

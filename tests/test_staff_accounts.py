@@ -49,7 +49,7 @@ def test_passwd_grant_revoke_and_list(guide_app, make_staff):
     assert "may now report on qiuxia-garden" in cli(guide_app, "grant", "wang", "qiuxia-garden").output
     assert "no longer reports on guyi-garden" in cli(guide_app, "revoke", "wang", "guyi-garden").output
     listing = cli(guide_app, "list").output
-    assert "wang\tqiuxia-garden\tlast report: never" in listing
+    assert "wang\treports: qiuxia-garden\tedits: -\tlast report: never" in listing
     assert "boss\tall places (admin)" in listing
     with guide_app.app_context():
         assert db.session.scalar(select(Staff).where(Staff.username == "wang")).check_password("another-long-one")

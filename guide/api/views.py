@@ -14,6 +14,7 @@ from guide.core.forecast import Forecast, Season
 from guide.core.i18n import languages
 from guide.core.plan import Refused, trip
 from guide.core.scales import Shown
+from guide.core.text import drop_unsafe_texts
 from guide.places import queries, seasons, words
 from guide.places.models import WINDOW_FIELDS, Festival, Notice, Place
 from guide.places.notices import KIND_TITLES
@@ -144,7 +145,7 @@ def _notice(notice: Notice) -> dict:
     return {
         "kind": notice.kind,
         "kind_name": names,
-        "text": notice.text,
+        "text": drop_unsafe_texts(notice.text),  # whatever was stored before text was cleaned
         "first_day": notice.first_day.isoformat(),
         "last_day": notice.last_day.isoformat() if notice.last_day else None,
     }
@@ -196,7 +197,7 @@ def _plant(s, outlook: seasons.Outlook) -> dict:
             "percent_range": list(status.stage.percent_range),
             "estimated": status.estimated,
             "checked_at": status.reported_at.isoformat() if status.reported_at else None,
-            "note": report.note if report else None,
+            "note": drop_unsafe_texts(report.note) if report else None,
         },
         "bloom_window": {f: getattr(s.plant, f) for f in WINDOW_FIELDS},
         "forecast": _forecast(outlook.forecast),

@@ -22,6 +22,12 @@ def clean_text(text: str) -> str:
     return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def clean_texts(texts: dict[str, str] | None) -> dict[str, str]:
+    """Text in several languages ({"zh": …, "en": …}) as typed: each cleaned and trimmed, and
+    the empty ones left out."""
+    return {lang: cleaned for lang, value in (texts or {}).items() if (cleaned := clean_text(value).strip())}
+
+
 def unsafe_characters(text: str) -> list[str]:
     """The control characters in `text`, as U+XXXX, for a message that names them."""
     return sorted({f"U+{ord(c):04X}" for c in _UNSAFE.findall(text)})
@@ -30,6 +36,11 @@ def unsafe_characters(text: str) -> list[str]:
 def drop_unsafe(text: str) -> str:
     """For writers: the same text without the characters no format can hold (line breaks kept)."""
     return _UNSAFE.sub("", text)
+
+
+def drop_unsafe_texts(texts: dict[str, str] | None) -> dict[str, str] | None:
+    """drop_unsafe for text in several languages, for writers (JSON) that take the dict whole."""
+    return {lang: drop_unsafe(value) for lang, value in texts.items()} if texts is not None else None
 
 
 # A house number and the word after it ("230号", "2700弄") read as one: a line never breaks inside.

@@ -6,7 +6,7 @@ Reports are append-only: a wrong one is retracted (kept, marked, logged), never 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.core import festivals
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
-from guide.core.clock import LOCAL_ZONE
+from guide.core.clock import local_date
 from guide.core.festivals import Edition, Standing, Usual
 from guide.core.forecast import Season, Sighting, seasons_of
 from guide.core.scales import Scale, Shown
@@ -281,12 +281,12 @@ class Notice(Model):
 
     @property
     def first_day(self) -> date:
-        return self.starts_at.astimezone(LOCAL_ZONE).date()
+        return local_date(self.starts_at)
 
     @property
     def last_day(self) -> date | None:
         """The last day it shows, in Jiading (it ends at the midnight after)."""
-        return (self.ends_at.astimezone(LOCAL_ZONE) - timedelta(microseconds=1)).date() if self.ends_at else None
+        return local_date(self.ends_at, just_before=True) if self.ends_at else None
 
     def shows(self, now: datetime) -> bool:
         """On the public pages now: started, not ended, not withdrawn."""

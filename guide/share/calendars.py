@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
+from guide.core.clock import day_after
 from guide.core.festivals import Standing
 from guide.core.i18n import localized
 from guide.core.scales import Scale
@@ -54,7 +55,7 @@ def _all_day(
     event.add("uid", f"{uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
     event.add("dtstart", first)
-    event.add("dtend", last + timedelta(days=1))  # exclusive
+    event.add("dtend", day_after(last))  # exclusive
     event.add("sequence", sequence)
     event.add("summary", summary)
     event.add("transp", "TRANSPARENT")  # a festival does not make anyone busy

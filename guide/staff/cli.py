@@ -141,17 +141,27 @@ def grant_command(username: str, slug: str, editor: bool) -> None:
 @staff_cli.command("revoke")
 @click.argument("username")
 @click.argument("slug")
-def revoke_command(username: str, slug: str) -> None:
-    """Stop a staff member reporting on a place (their past reports stay)."""
+@click.option("--editor", is_flag=True, help="Only stop editing its dates and notices; keep reporting.")
+def revoke_command(username: str, slug: str, editor: bool) -> None:
+    """Stop a staff member reporting on a place and editing it (their past reports stay);
+    with --editor, stop the editing alone."""
     staff, place = _staff(username), _place(slug)
+    if editor:
+        changed = operations.revoke_editing(staff, place)
+        db.session.commit()
+        click.echo(f"{staff.username}: {'no longer edits' if changed else 'did not edit'} {slug}'s dates and notices.")
+        return
+    edited = place in staff.edits
     changed = operations.revoke(staff, place)
     db.session.commit()
     click.echo(f"{staff.username}: {'no longer reports on' if changed else 'did not report on'} {slug}.")
+    if edited:
+        click.echo(f"{staff.username}: no longer edits {slug}'s dates and notices either.")
 
 
 @staff_cli.command("list")
 def list_command() -> None:
-    """Every staff member, their places and their last report."""
+    """Every staff member, the places they report on and edit, and their last report."""
     last: dict[int, datetime] = dict(
         db.session.execute(
             select(BloomReport.staff_id, func.max(BloomReport.reported_at)).group_by(BloomReport.staff_id)
@@ -160,7 +170,12 @@ def list_command() -> None:
         .all()
     )
     for staff in db.session.scalars(select(Staff).order_by(Staff.username)):
-        places = "all places (admin)" if staff.is_admin else ", ".join(p.slug for p in staff.places) or "-"
+        if staff.is_admin:
+            places = "all places (admin)"
+        else:
+            reports = ", ".join(p.slug for p in staff.places) or "-"
+            edits = ", ".join(p.slug for p in staff.editable_places) or "-"
+            places = f"reports: {reports}\tedits: {edits}"
         seen = last.get(staff.id)
         when = seen.astimezone(clock.LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if seen else "never"
         disabled = "\tdisabled" if staff.disabled_at else ""

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 
 from guide.core import clock
 from guide.core.festivals import Standing
@@ -19,7 +20,7 @@ from guide.places.models import Festival, Notice, Place
 from guide.site.errors import error_page
 from guide.site.views import never_store
 from guide.staff.forms import CsrfOnlyForm, EditionForm, NoticeForm
-from guide.staff.operations import NotAllowed, Outdated, post_notice, set_edition, withdraw_notice
+from guide.staff.operations import AlreadyFiled, NotAllowed, Outdated, post_notice, set_edition, withdraw_notice
 
 bp = Blueprint("editing", __name__, url_prefix="/<lang>/staff")
 bp.after_request(never_store)
@@ -40,8 +41,11 @@ def notice(slug: str):
     form = NoticeForm()
     if not form.validate():
         return _page(found, form, message=_("Please correct the marked fields."), status=400)
-    post_notice(current_user, found, form.kind.data, form.text(), _span(form), clock.now())
-    db.session.commit()
+    try:
+        post_notice(current_user, found, form.kind.data, form.text(), _span(form), clock.now(), form.submission.data)
+        db.session.commit()
+    except (AlreadyFiled, IntegrityError):  # IntegrityError: the same key, committed meanwhile
+        db.session.rollback()  # posted by the first send: this one is told the same
     flash(_("The notice is posted."))
     return redirect(url_for("editing.place", slug=found.slug))
 

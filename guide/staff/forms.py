@@ -28,9 +28,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from guide.core import clock
 from guide.core.bloom import BloomStage
+from guide.core.i18n import format_day
 from guide.core.scales import Scale
-from guide.core.text import clean_text
+from guide.core.text import clean_text, clean_texts
 from guide.places.notices import KIND_TITLES
 from guide.staff.models import USERNAME_MAX, new_submission_key
 
@@ -218,15 +220,25 @@ class PlantReportForm(Form):
             )
 
     def note(self) -> dict[str, str] | None:
-        note = {
-            lang: text.strip()
-            for lang, text in (("zh", self.note_zh.data), ("en", self.note_en.data))
-            if text and text.strip()
-        }
-        return note or None
+        return clean_texts({"zh": self.note_zh.data or "", "en": self.note_en.data or ""}) or None
 
 
 NOTICE_MAX = 300
+
+
+def sensible_date(form, field) -> None:
+    """A day staff may store (core.clock.sensible_dates): a far one is a typing slip."""
+    if field.data is None:
+        return
+    first, last = clock.sensible_dates(clock.today())
+    if not first <= field.data <= last:
+        raise ValidationError(
+            _l(
+                "Choose a day from %(first)s to %(last)s.",
+                first=format_day(first, with_year=True),
+                last=format_day(last, with_year=True),
+            )
+        )
 
 
 def notice_kinds() -> list[tuple[str, Any]]:
@@ -239,14 +251,18 @@ class NoticeForm(FlaskForm):
     kind = RadioField(_l("What kind of notice"), choices=notice_kinds, default="other")
     text_zh = TextAreaField(
         _l("Notice in Chinese"),
+        filters=[_text],
         validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
     )
     text_en = TextAreaField(
         _l("Notice in English"),
+        filters=[_text],
         validators=[Length(max=NOTICE_MAX, message=_l("At most %(max)d characters.", max=NOTICE_MAX))],
     )
-    starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day."))])
-    ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional()])
+    starts_on = DateField(_l("From"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
+    ends_on = DateField(_l("Until (optional; leave empty for until withdrawn)"), validators=[Optional(), sensible_date])
+    # Sent twice (a double tap, a resend on a weak network), the same key files it once.
+    submission = HiddenField(default=new_submission_key, filters=[_submission])
 
     def validate_text_en(self, field):
         if not (self.text_zh.data or "").strip() and not (field.data or "").strip():
@@ -257,21 +273,18 @@ class NoticeForm(FlaskForm):
             raise ValidationError(_l("The last day cannot come before the first."))
 
     def text(self) -> dict[str, str]:
-        return {
-            lang: value.strip()
-            for lang, value in (("zh", self.text_zh.data), ("en", self.text_en.data))
-            if value and value.strip()
-        }
+        return clean_texts({"zh": self.text_zh.data or "", "en": self.text_en.data or ""})
 
 
 class EditionForm(FlaskForm):
     """This year's dates of a festival, as announced; or cancelled."""
 
-    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day."))])
-    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day."))])
+    start = DateField(_l("First day"), validators=[InputRequired(message=_l("Enter the first day.")), sensible_date])
+    end = DateField(_l("Last day"), validators=[InputRequired(message=_l("Enter the last day.")), sensible_date])
     cancelled = BooleanField(_l("Cancelled this year"))
     source = StringField(
         _l("Where it was announced (a link or a name; optional)"),
+        filters=[_text],
         validators=[Length(max=300, message=_l("At most %(max)d characters.", max=300))],
     )
     sequence = HiddenField(filters=[_version])

@@ -91,9 +91,17 @@ class Staff(UserMixin, Model):
         """Whether this person may report on (and see the staff view of) a place."""
         return self.is_admin or any(p.id == place.id for p in self.places)
 
+    @property
+    def editable_places(self) -> list[Place]:
+        """The places this person may edit: an editor of a place they no longer report on
+        (a grant from before revoking took editing too) edits nothing there."""
+        reported = {p.id for p in self.places}
+        return [p for p in self.edits if p.id in reported]
+
     def can_edit(self, place: Place) -> bool:
-        """Whether this person may set the place's festival dates and post its notices."""
-        return self.is_admin or any(p.id == place.id for p in self.edits)
+        """Whether this person may set the place's festival dates, post its notices and
+        withdraw them: asked again on every request, so a revoked right ends at once."""
+        return self.is_admin or any(p.id == place.id for p in self.editable_places)
 
     def __repr__(self) -> str:
         return (

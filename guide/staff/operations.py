@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
+from guide.core.clock import local_date, sensible_dates
+from guide.core.text import clean_text, clean_texts
 from guide.extensions import db
 from guide.places.models import (
     NOTICE_KINDS,
@@ -72,7 +74,7 @@ def report_bloom(
         if not obs.stage.fits(obs.percent_open):
             raise ValueError(f"{obs.percent_open}% does not fit {obs.stage.value}")
     _take_plants([obs.plant for obs in observations])
-    _remember(submission, _digest(observations), staff, now)
+    _remember(submission, _digest(_observed(observations)), staff, now)
     _check_versions(observations)
     rows = [
         BloomReport(
@@ -82,7 +84,7 @@ def report_bloom(
             kind="report",
             stage=obs.stage.value,
             percent_open=obs.percent_open,
-            note=obs.note or None,
+            note=clean_texts(obs.note) or None,
             photo=obs.photo,
         )
         for obs in observations
@@ -100,7 +102,7 @@ def confirm_status(
         raise NotAllowed(f"{staff.username} may not report on {plant.place.slug}")
     seen = Observation(plant, shown.stage, shown.percent_open, seen_version=seen_version)
     _take_plants([plant])
-    _remember(submission, _digest([seen]), staff, now)
+    _remember(submission, _digest(_observed([seen])), staff, now)
     _check_versions([seen])
     row = BloomReport(
         plant=plant,
@@ -166,13 +168,16 @@ def _remember(submission: str | None, digest: str, staff: Staff, now: datetime) 
     db.session.flush()
 
 
-def _digest(observations: list[Observation]) -> str:
+def _digest(filed: object) -> str:
     """What a form asked to file, in a few bytes."""
-    filed = [
+    return hashlib.sha256(json.dumps(filed, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _observed(observations: list[Observation]) -> list:
+    return [
         [obs.plant.id, obs.stage.value, obs.percent_open, obs.note, obs.photo and obs.photo.sha256, obs.seen_version]
         for obs in observations
     ]
-    return hashlib.sha256(json.dumps(filed, sort_keys=True).encode()).hexdigest()
 
 
 def _check_versions(observations: list[Observation]) -> None:
@@ -211,6 +216,8 @@ def store_photo(clean: CleanPhoto, now: datetime) -> Photo:
 
 
 def add_staff(username: str, password: str, places: list[Place], is_admin: bool, now: datetime) -> Staff:
+    if clean_text(username).strip() != username or any(c.isspace() for c in username):
+        raise ValueError("a username has no spaces or control characters")
     staff = Staff(username=unicodedata.normalize("NFC", username), is_admin=is_admin, created_at=now, places=places)
     staff.set_password(password)
     db.session.add(staff)
@@ -263,6 +270,8 @@ def grant(staff: Staff, place: Place) -> bool:
 
 
 def revoke(staff: Staff, place: Place) -> bool:
+    """Stop someone reporting on a place, and so editing it too (an editor is a reporter first)."""
+    revoke_editing(staff, place)
     if place not in staff.places:
         return False
     staff.places.remove(place)
@@ -294,10 +303,12 @@ def set_edition(
     """Confirm, change or cancel a year's edition. `seen_sequence` is the edition's sequence the
     form showed (0: it was only expected); a newer change is Outdated. Every change is logged."""
     start, end = dates
+    source = clean_text(source or "").strip() or None
     if not staff.can_edit(festival.place):
         raise NotAllowed(f"{staff.username} may not edit {festival.place.slug}")
     if end < start or start.year != year:
         raise ValueError(f"{start}–{end} is not an edition of {year}")
+    _check_sensible(start, end, now)
     edition = next((e for e in festival.editions if e.year == year), None)
     if (edition.sequence if edition else 0) != seen_sequence:
         raise Outdated(edition)
@@ -325,17 +336,38 @@ def set_edition(
     return edition
 
 
+def _check_sensible(first: date, last: date | None, now: datetime) -> None:
+    """Refuse days outside the range any door may store (a far date is a slip, and would
+    overflow the writers that add a day to it)."""
+    low, high = sensible_dates(local_date(now))
+    for day in (first, last):
+        if day is not None and not low <= day <= high:
+            raise ValueError(f"{day} is outside {low}–{high}")
+
+
 def post_notice(
-    staff: Staff, place: Place, kind: str, text: dict[str, str], span: tuple[datetime, datetime | None], now: datetime
+    staff: Staff,
+    place: Place,
+    kind: str,
+    text: dict[str, str],
+    span: tuple[datetime, datetime | None],
+    now: datetime,
+    submission: str | None = None,
 ) -> Notice:
-    """Put a notice on the place's pages from `span[0]` until `span[1]` (or until withdrawn)."""
+    """Put a notice on the place's pages from `span[0]` until `span[1]` (or until withdrawn);
+    a form already filed under `submission` (its key) is AlreadyFiled."""
     starts_at, ends_at = span
     if not staff.can_edit(place):
         raise NotAllowed(f"{staff.username} may not post notices for {place.slug}")
-    if kind not in NOTICE_KINDS or not any(t.strip() for t in text.values()):
+    text = clean_texts(text)
+    if kind not in NOTICE_KINDS or not text:
         raise ValueError("a notice needs a known kind and some text")
     if ends_at is not None and ends_at <= starts_at:
         raise ValueError("a notice must end after it starts")
+    _check_sensible(local_date(starts_at), local_date(ends_at, just_before=True) if ends_at else None, now)
+    # The key is noted before the notice is added: of two sends at once, the second waits on
+    # the first's row (or fails on its key) instead of posting a twin.
+    _remember(submission, _digest(["notice", place.id, kind, text, starts_at, ends_at]), staff, now)
     notice = Notice(
         place=place, kind=kind, text=text, starts_at=starts_at, ends_at=ends_at, created_by=staff, created_at=now
     )
@@ -345,19 +377,29 @@ def post_notice(
     return notice
 
 
-def withdraw_notice(admin: Staff, notice: Notice, now: datetime) -> None:
-    """Undo a notice: it leaves the pages at once and stays in the record."""
-    if not admin.is_admin:
-        raise NotAllowed(f"{admin.username} is not an admin")
+def withdraw_notice(staff: Staff, notice: Notice, now: datetime) -> None:
+    """Undo a notice (an editor of its place, or an admin): it leaves the pages at once and
+    stays in the record."""
+    if not staff.can_edit(notice.place):
+        raise NotAllowed(f"{staff.username} may not withdraw notices of {notice.place.slug}")
     if notice.withdrawn_at is None:
-        notice.withdrawn_at, notice.withdrawn_by = now, admin
+        notice.withdrawn_at, notice.withdrawn_by = now, staff
         mark_changed(notice.place)
-        log.warning("notice %s at %s withdrawn by %s", notice.id, notice.place.slug, admin.username)
+        log.warning("notice %s at %s withdrawn by %s", notice.id, notice.place.slug, staff.username)
 
 
 def grant_editing(staff: Staff, place: Place) -> bool:
     if place in staff.edits:
         return False
     staff.edits.append(place)
+    db.session.flush()
+    return True
+
+
+def revoke_editing(staff: Staff, place: Place) -> bool:
+    """Stop someone keeping a place's dates and notices; they may still report on it."""
+    if place not in staff.edits:
+        return False
+    staff.edits.remove(place)
     db.session.flush()
     return True
