@@ -167,18 +167,19 @@ def test_on_a_confirmed_editions_dates_the_pages_show_them(client, freeze):
     freeze("2025-07-20 09:00")
     html = client.get("/en/events").get_data(as_text=True)
     on_now = section(html, "on-heading", "up-heading")
-    assert "Shanghai Lotus and Water-Lily Exhibition" in on_now and "Jul 6\u2009–\u2009Aug 7" in on_now
-    assert "(end date approximate)" in on_now and "on now" in on_now
+    # The official dates (content review S13): this pins the data on purpose.
+    assert "Shanghai Lotus and Water-Lily Exhibition" in on_now and "Jul 7\u2009–\u2009Aug 7" in on_now
+    assert "(end date approximate)" not in on_now and "on now" in on_now
     assert "Jiading Chrysanthemum Exhibition" in section(html, "past-heading", "")
     assert 'href="/en/events/guyi-garden/lotus-exhibition.ics">Add to calendar' in html
     api = client.get("/api/v1/places/guyi-garden").get_json()["festivals"][0]["next"]
     assert api == [
         {
             "year": 2025,
-            "start": "2025-07-06",
+            "start": "2025-07-07",
             "end": "2025-08-07",
             "standing": "confirmed",
-            "end_approximate": True,
+            "end_approximate": False,
             "on_now": True,
         }
     ]
@@ -215,3 +216,14 @@ def test_an_expected_edition_names_its_year_in_any_month(client, freeze, moment,
     [show] = [e for e in ical(client, "/en/events.ics").walk("VEVENT") if "chrysanthemum" in str(e["uid"])]
     assert f"the {year} dates are not yet announced" in str(show["description"])
     assert str(show["uid"]).split("@")[0].endswith(str(year))
+
+
+def test_an_edition_whose_source_gives_only_a_duration_says_its_end_is_approximate(client, freeze):
+    freeze("2024-11-10 09:00")  # the 2024 chrysanthemum show: "from 28 October, for about a month"
+    on_now = section(client.get("/en/events").get_data(as_text=True), "on-heading", "up-heading")
+    show = on_now.split("Jiading Chrysanthemum Exhibition")[1].split("</li>")[0]
+    assert "Oct 28\u2009–\u2009Nov 27" in show and "(end date approximate)" in show
+    zh = section(client.get("/zh/events").get_data(as_text=True), "on-heading", "up-heading")
+    assert "嘉定菊花展" in zh
+    api = client.get("/api/v1/places/huilongtan-park").get_json()["festivals"][0]["next"]
+    assert api[0]["end_approximate"] is True
