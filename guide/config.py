@@ -64,6 +64,7 @@ class Defaults(Wiring):
     PUBLIC_BASE_URL = None  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
     MAP_TILES = "amap"  # a basemap that loads in mainland China; or "osm" (OpenStreetMap)
     REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
+    CROWD_FRESH_HOURS = 3  # how long "busy" or "quiet", said by staff, stands before it is gone
     PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
     PAGE_STALE_SECONDS = 24 * 3600  # database down: pages rendered this recently are served, marked; 0: never
     DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference

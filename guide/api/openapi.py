@@ -274,6 +274,7 @@ SCHEMAS = {
             "plants",
             "festivals",
             "notices",
+            "crowd",
         ],
         "properties": {
             "slug": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
@@ -310,6 +311,24 @@ SCHEMAS = {
             "plants": {"type": "array", "items": _ref("Plant")},
             "festivals": {"type": "array", "items": _ref("Festival")},
             "notices": {"type": "array", "items": _ref("Notice")},
+            "crowd": {
+                "description": "How busy the place is, as its staff said, while that is fresh (a few "
+                "hours); null when nothing fresh was said.",
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["level", "level_name", "reported_at", "until"],
+                        "properties": {
+                            "level": {"type": "string", "enum": ["quiet", "busy", "very_busy", "limited"]},
+                            "level_name": _ref("Text"),
+                            "reported_at": {"type": "string", "format": "date-time"},
+                            "until": {"type": "string", "format": "date-time"},
+                        },
+                        "additionalProperties": False,
+                    },
+                ],
+            },
         },
         "additionalProperties": False,
     },

@@ -9,6 +9,8 @@ from flask_babel import force_locale
 
 from guide.api.openapi import document
 from guide.core import clock
+from guide.core.crowds import Crowd
+from guide.core.crowds import Now as CrowdNow
 from guide.core.festivals import When
 from guide.core.forecast import Forecast, Season
 from guide.core.i18n import languages
@@ -48,7 +50,8 @@ def places():
     found = queries.listed_places()
     # Only the day matters (forecasts and estimates), not the minute, so the ETag stays stable.
     ahead = seasons.outlooks([plant for p in found for plant in p.listed_plants], clock.today())
-    return jsonify({"places": [_place(p, s, ahead) for p, s in _with_sightings(found)]})
+    crowds = queries.crowds_now(found, clock.now())
+    return jsonify({"places": [_place(p, s, ahead, crowds.get(p.id)) for p, s in _with_sightings(found)]})
 
 
 @bp.get("/places/<slug>")
@@ -57,7 +60,7 @@ def place(slug: str):
     found = queries.place_or_404(slug)
     ahead = seasons.outlooks(found.listed_plants, clock.today())
     ((_, seen),) = _with_sightings([found])
-    return jsonify(_place(found, seen, ahead))
+    return jsonify(_place(found, seen, ahead, queries.crowds_now([found], clock.now()).get(found.id)))
 
 
 @bp.get("/plan")
@@ -109,15 +112,15 @@ def _with_sightings(places: list[Place]):
     return [(p, [s for s in seen if s.place.id == p.id]) for p in places]
 
 
-def _titles(stage: Shown) -> dict[str, str]:
+def _titles(named: Shown | Crowd) -> dict[str, str]:
     titles = {}
     for code in languages():
         with force_locale(code):
-            titles[code] = str(stage.title)
+            titles[code] = str(named.title)
     return titles
 
 
-def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook]) -> dict:
+def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: CrowdNow | None) -> dict:
     return {
         "slug": place.slug,
         "name": place.name,
@@ -134,6 +137,13 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook]) -> dict:
         "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
+        "crowd": crowd
+        and {
+            "level": crowd.level.value,
+            "level_name": _titles(crowd.level),
+            "reported_at": crowd.at.isoformat(),
+            "until": crowd.until.isoformat(),
+        },
     }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from guide.core import festivals
+from guide.core import crowds, festivals
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay, Report
 from guide.core.clock import local_date
 from guide.core.festivals import Edition, Standing, Usual
@@ -357,3 +357,26 @@ class BloomReport(Model):
 
     def __repr__(self) -> str:
         return f"<BloomReport {self.stage} plant={self.plant_id} at {self.reported_at:%Y-%m-%d %H:%M}>"
+
+
+class CrowdReport(Model):
+    """How busy a place was said to be, by whom and when: kept as history; the public pages show
+    the latest while it is fresh (guide.core.crowds)."""
+
+    __tablename__ = "crowd_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    place: Mapped[Place] = relationship()
+    staff: Mapped[Staff] = relationship("Staff")
+
+    @property
+    def said(self) -> crowds.Said:
+        return crowds.Said(crowds.Crowd(self.level), self.reported_at, self.id)
+
+    def __repr__(self) -> str:
+        return f"<CrowdReport {self.level} at place {self.place_id}>"

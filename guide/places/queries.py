@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,12 +11,15 @@ from flask import abort, current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
+from guide.core import crowds
 from guide.core.bloom import Status, current_status
 from guide.core.festivals import Edition, When
 from guide.core.scales import Shown
 from guide.extensions import db
-from guide.places.models import BloomReport, Festival, Notice, Place, Plant, RetiredSlug
+from guide.places.models import BloomReport, CrowdReport, Festival, Notice, Place, Plant, RetiredSlug
 from guide.places.schema import is_slug
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -247,3 +251,29 @@ def recent_reports(places: list[Place], limit: int = 50) -> list[BloomReport]:
             .options(selectinload(BloomReport.photo), selectinload(BloomReport.plant).selectinload(Plant.place))
         )
     )
+
+
+def crowds_now(places: list[Place], now: datetime) -> dict[int, crowds.Now]:
+    """How busy each of these places is said to be now (places with no fresh word are absent)."""
+    hours = current_app.config["CROWD_FRESH_HOURS"]
+    since = now - timedelta(hours=hours)
+    said: dict[int, list[crowds.Said]] = {}
+    query = select(CrowdReport).where(CrowdReport.place_id.in_([p.id for p in places]), CrowdReport.reported_at > since)
+    for report in db.session.scalars(query):
+        try:
+            said.setdefault(report.place_id, []).append(report.said)
+        except ValueError:  # a level no writer knows (a bad restore): that row is skipped, said so
+            log.warning("crowd report %s has an unknown level %r", report.id, report.level)
+    return {place_id: found for place_id, levels in said.items() if (found := crowds.crowd_now(levels, now, hours))}
+
+
+def place_crowd_reports(place: Place, limit: int = 30) -> list[CrowdReport]:
+    """What staff said of the place's crowds, newest first (levels no writer knows left out)."""
+    query = (
+        select(CrowdReport)
+        .where(CrowdReport.place_id == place.id, CrowdReport.level.in_([c.value for c in crowds.Crowd]))
+        .order_by(CrowdReport.reported_at.desc(), CrowdReport.id.desc())
+        .limit(limit)
+        .options(selectinload(CrowdReport.staff))
+    )
+    return list(db.session.scalars(query))

@@ -121,6 +121,7 @@ def home():
             if b.edition.start <= today + SOON and kind in (None, b.festival.picture_name)
         ],
         notices=queries.notices(now),
+        crowds=queries.crowds_now(shown_places, now),
         map_url=url_for("places.home_map", kind=kind) if shown_places else None,
         places=shown_places,
     )
@@ -157,6 +158,7 @@ def place(slug: str):
         events=queries.billings(today, found),
         past_events=queries.past_billings(today, found),
         notices=queries.notices(now, found),
+        crowd=queries.crowds_now([found], now).get(found.id),
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),

@@ -276,4 +276,5 @@ def place(slug: str):
         next_line=next_line,
         next_plant=next_plant,
         notices=queries.notices(now, found),
+        crowd=queries.crowds_now([found], now).get(found.id),
     )

@@ -30,6 +30,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from guide.core import clock
 from guide.core.bloom import BloomStage
+from guide.core.crowds import Crowd
 from guide.core.i18n import format_day
 from guide.core.scales import Scale
 from guide.core.text import clean_text, clean_texts
@@ -127,6 +128,21 @@ def _version(value) -> int:
 def _photo_ref(value: str | None) -> str:
     """The hash of a photo already received: anything else is no photo."""
     return value if value and re.fullmatch(r"[0-9a-f]{64}", value) else ""
+
+
+class CrowdForm(GuideForm):
+    """How busy the place is now: one tap, filed once however often it is sent."""
+
+    level = RadioField(
+        _l("How busy is it now?"),
+        choices=lambda: [(c.value, c.title) for c in Crowd],
+        validators=[InputRequired(message=_l("Choose how busy it is."))],
+    )
+    submission = HiddenField(default=new_submission_key, filters=[_submission])
+
+    @property
+    def crowd(self) -> Crowd | None:
+        return Crowd(self.level.data) if self.level.data in {c.value for c in Crowd} else None
 
 
 class ConfirmForm(GuideForm):

@@ -14,11 +14,13 @@ from sqlalchemy import delete, select, update
 
 from guide.core.bloom import BloomStage, Status
 from guide.core.clock import local_date, sensible_dates
+from guide.core.crowds import Crowd
 from guide.core.text import clean_text, clean_texts
 from guide.extensions import db
 from guide.places.models import (
     NOTICE_KINDS,
     BloomReport,
+    CrowdReport,
     EditionChange,
     Festival,
     FestivalEdition,
@@ -114,6 +116,18 @@ def confirm_status(
     )
     db.session.add(row)
     mark_changed(plant.place)
+    return row
+
+
+def report_crowd(staff: Staff, place: Place, level: Crowd, now: datetime, submission: str | None = None) -> CrowdReport:
+    """How busy the place is now, as this staff member sees it: shown until it lapses
+    (CROWD_FRESH_HOURS) or the next is said; kept in the history."""
+    if not staff.can_report(place):
+        raise NotAllowed(f"{staff.username} may not report on {place.slug}")
+    _remember(submission, _digest(["crowd", place.id, level.value]), staff, now)
+    row = CrowdReport(place=place, staff=staff, level=level.value, reported_at=now)
+    db.session.add(row)
+    mark_changed(place)
     return row
 
 

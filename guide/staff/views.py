@@ -18,7 +18,7 @@ from guide.site.errors import error_page
 from guide.site.helpers import local_path
 from guide.site.views import never_store
 from guide.staff import devices
-from guide.staff.forms import ConfirmForm, CsrfOnlyForm, EnvelopeForm, LoginForm, PlantReportForm
+from guide.staff.forms import ConfirmForm, CrowdForm, CsrfOnlyForm, EnvelopeForm, LoginForm, PlantReportForm
 from guide.staff.models import Staff, authenticate, new_submission_key
 from guide.staff.operations import (
     AlreadyFiled,
@@ -28,6 +28,7 @@ from guide.staff.operations import (
     confirm_status,
     end_sessions,
     report_bloom,
+    report_crowd,
     retract_report,
     start_session,
     store_photo,
@@ -174,12 +175,34 @@ def confirm(plant_id: int):
     return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
 
 
+@bp.post("/places/<slug>/crowd")
+@login_required
+def crowd(slug: str):
+    found = _allowed_place(slug)
+    form = CrowdForm()
+    if not form.validate() or form.crowd is None:
+        return _place_page(found, _blank_forms(found), crowd_form=form, status=400)
+    try:
+        report_crowd(current_user, found, form.crowd, clock.now(), form.submission.data)
+        db.session.commit()
+    except (AlreadyFiled, IntegrityError):
+        db.session.rollback()
+        return _already_filed(found, anchor="crowd")
+    flash(_("Thank you: visitors now see “%(level)s”.", level=form.crowd.title))
+    return redirect(url_for("staff.place", slug=found.slug, _anchor="crowd"))
+
+
 @bp.get("/places/<slug>/history")
 @login_required
 def history(slug: str):
     found = _allowed_place(slug)
     return render_template(
-        "staff/history.html", place=found, reports=queries.place_reports(found), form=CsrfOnlyForm(), now=clock.now()
+        "staff/history.html",
+        place=found,
+        reports=queries.place_reports(found),
+        crowds=queries.place_crowd_reports(found),
+        form=CsrfOnlyForm(),
+        now=clock.now(),
     )
 
 
@@ -279,7 +302,7 @@ def _kept_photo(form: PlantReportForm) -> Photo | None:
     return db.session.scalar(select(Photo).where(Photo.sha256 == ref)) if ref else None
 
 
-def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=None, status=200):
+def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=None, crowd_form=None, status=200):
     now = clock.now()
     seen = queries.sightings_of(place.listed_plants, now, clock.today())
     kept = {pid: _kept_photo(f) for pid, f in forms.items() if f.photo_ref.data}
@@ -295,5 +318,7 @@ def _place_page(place: Place, forms, photo_errors=None, conflict=None, message=N
         envelope=EnvelopeForm(),
         new_submission_key=new_submission_key,
         confirm_form=ConfirmForm(),
+        crowd_form=crowd_form or CrowdForm(formdata=None),
+        crowd=queries.crowds_now([place], now).get(place.id),
         now=now,
     ), status
