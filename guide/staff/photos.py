@@ -1,7 +1,12 @@
-"""Cleaning a report photo: decode it for real, apply its orientation, keep nothing of the phone
-(EXIF, GPS, XMP, comments, text chunks; a colour profile may stay), shrink it, and make a
-thumbnail. Pure: bytes in, bytes out. Whatever the bytes, the answer is a CleanPhoto or a
-PhotoError whose code names the message to show, never another exception."""
+"""Cleaning a report photo: decode it for real, apply its orientation, shrink it, turn its
+colours into sRGB by its colour profile, keep nothing of the file (EXIF, GPS, XMP, comments, text
+chunks, the profile itself), and make a thumbnail. Pure: bytes in, bytes out. Whatever the bytes,
+the answer is a CleanPhoto or a PhotoError whose code names the message to show, never another
+exception.
+
+Memory stays bounded: a picture over MAX_PIXELS is refused from its header, before decoding; a
+JPEG is decoded already scaled down (`draft`, at most 1/8); and every picture is shrunk to the
+full size first, so the conversions that copy pixels work on at most 1600 × 1600."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 
 import pillow_heif
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 # HEIC/HEIF, as iPhones take them, opened by libheif (which turns them upright as it reads them).
@@ -68,11 +73,12 @@ def clean_photo(data: bytes) -> CleanPhoto:
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image, profile = _decode(data)
-            image = _flatten(image)
+            image = _resizable(image)
             image.thumbnail((FULL_SIZE, FULL_SIZE), Image.Resampling.LANCZOS)
+            image = _in_srgb(_flatten(image), profile)
             thumb = image.copy()
             thumb.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS)
-            return CleanPhoto(_jpeg(image, profile), _jpeg(thumb, profile), image.size, thumb.size)
+            return CleanPhoto(_jpeg(image), _jpeg(thumb), image.size, thumb.size)
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -89,17 +95,20 @@ def clean_photo(data: bytes) -> CleanPhoto:
 
 def _decode(data: bytes) -> tuple[Image.Image, bytes | None]:
     """The picture, upright, with nothing of the file (`info` emptied), and its colour profile."""
-    with Image.open(io.BytesIO(data)) as probe:
-        if probe.format not in FORMATS:
-            raise PhotoError("format")
-        if probe.width * probe.height > MAX_PIXELS:
-            raise PhotoError("too-many-pixels")
-        probe.load()  # decode every byte: a truncated file fails here
-        orientation = _orientation(probe)
-        profile = probe.info.get("icc_profile")
-        image = probe.copy()
+    image: Image.Image = Image.open(io.BytesIO(data))
+    if image.format not in FORMATS:
+        raise PhotoError("format")
+    if image.width * image.height > MAX_PIXELS:
+        raise PhotoError("too-many-pixels")
+    if image.format in ("JPEG", "MPO"):
+        # Decoded at 1/2, 1/4 or 1/8 where that still leaves at least the full size: a 48 MP
+        # photo takes a sixteenth of the memory it would.
+        image.draft(image.mode, (FULL_SIZE, FULL_SIZE))
+    image.load()  # decode every byte: a truncated file fails here
+    orientation = _orientation(image)
+    profile = image.info.get("icc_profile")
     # Nothing of the file, but what the pixels mean (a palette's transparent colour).
-    image.info = {key: probe.info[key] for key in ("transparency",) if key in probe.info}
+    image.info = {key: image.info[key] for key in ("transparency",) if key in image.info}
     if orientation in UPRIGHT:
         image = image.transpose(UPRIGHT[orientation])
     return image, profile if isinstance(profile, bytes) and profile else None
@@ -118,23 +127,50 @@ def _orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) else 1
 
 
+def _resizable(image: Image.Image) -> Image.Image:
+    """The picture in a mode Pillow resamples smoothly (a palette or bits it would only pick from)."""
+    if image.mode in ("P", "PA") or "transparency" in image.info:
+        return image.convert("RGBA")
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode.startswith("I") or image.mode == "F":
+        return image.point(lambda value: value / 256, "L")  # 16-bit grey: no direct way to RGB
+    return image
+
+
 def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on white: JPEG has no transparency."""
-    if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
+    """On white, for JPEG has no transparency; in the picture's own colours still (CMYK stays)."""
+    if image.mode in ("RGBA", "LA"):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.getchannel("A"))
         return background
-    if image.mode.startswith("I") or image.mode == "F":
-        image = image.point(lambda value: value / 256, "L")  # 16-bit grey: no direct way to RGB
+    return image
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _in_srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
+    """RGB in sRGB, what a browser assumes of a picture without a profile: converted by the
+    picture's own profile (a CMYK print file, a phone's Display P3) where it can be read and
+    fits the picture's colours, else as Pillow converts."""
+    if profile:
+        try:
+            converted = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), SRGB, outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None  # a broken profile, or one for other colours (CMYK for an RGB picture)
+        if converted is not None:
+            return converted
     return image.convert("RGB")
 
 
-def _jpeg(image: Image.Image, profile: bytes | None) -> bytes:
-    """JPEG of the pixels and at most the colour profile: Pillow would also write a comment
-    left in `info`, so `info` is emptied and the profile passed by name."""
+def _jpeg(image: Image.Image) -> bytes:
+    """JPEG of the pixels alone: Pillow would also write a comment left in `info`, so `info`
+    is emptied; no profile, for the colours are sRGB already."""
     out = io.BytesIO()
     image.info = {}
-    options = {"icc_profile": profile} if profile else {}
-    image.save(out, "JPEG", quality=82, optimize=True, progressive=True, **options)
+    image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
     return out.getvalue()
