@@ -174,3 +174,81 @@ def _jpeg(image: Image.Image) -> bytes:
     image.info = {}
     image.save(out, "JPEG", quality=82, optimize=True, progressive=True)
     return out.getvalue()
+
+
+# A photo that comes back from a backup must be one this module wrote: it is not cleaned again
+# (that would change its bytes, its name and its URL), only checked.
+
+# Segments a cleaned JPEG is made of: the JFIF header, tables, frame, scans, end. Photos cleaned
+# before colour profiles were dropped may also hold one APP2 profile segment (at most 64 KB).
+_IMAGE_SEGMENTS = {0xC0, 0xC2, 0xC4, 0xDB, 0xDD}
+_APP0, _APP2, _SOS, _EOI = 0xE0, 0xE2, 0xDA, 0xD9
+
+
+class NotClean(ValueError):
+    """Bytes that are not a photo as clean_photo writes them; the message says what is wrong."""
+
+
+def check_clean(data: bytes, largest: int) -> tuple[int, int]:
+    """The size of a JPEG that clean_photo could have written, at most `largest` px a side;
+    raise NotClean for anything else (another format, metadata, bytes after its end)."""
+    if len(data) > MAX_BYTES:
+        raise NotClean(f"{len(data)} bytes: larger than any cleaned photo")
+    if data[:2] != b"\xff\xd8":
+        raise NotClean(f"not a JPEG (it begins {data[:12]!r})")
+    profiles = 0
+    for marker, payload in _segments(data):
+        if marker == _APP0 and payload.startswith(b"JFIF\x00"):
+            continue
+        if marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00") and not profiles:
+            profiles += 1
+            continue
+        if marker not in _IMAGE_SEGMENTS | {_SOS, _EOI} and not 0xD0 <= marker <= 0xD7:
+            raise NotClean(f"it holds {_NAMES.get(marker, f'a 0x{marker:02X} segment')}, which cleaning removes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != "JPEG" or image.mode not in ("RGB", "L"):
+                    raise NotClean(f"a {image.format} picture in {image.mode}: cleaned photos are RGB JPEGs")
+                if max(image.size) > largest:
+                    raise NotClean(f"{image.width} × {image.height} px: larger than {largest} px")
+                image.load()
+                return image.size
+    except NotClean:
+        raise
+    except Exception as error:
+        raise NotClean(f"not a readable JPEG ({type(error).__name__}: {error})") from None
+
+
+_NAMES = {
+    0xE1: "an APP1 segment (EXIF or XMP: camera, GPS)",
+    0xED: "an APP13 segment (Photoshop, IPTC)",
+    0xEE: "an APP14 segment (Adobe)",
+    0xFE: "a comment",
+    _APP0: "an APP0 segment other than JFIF",
+    _APP2: "a second colour profile or another APP2 segment (FlashPix, MPF)",
+}
+
+
+def _segments(data: bytes):
+    """(marker, the first bytes of its payload) of every segment, scans skipped; NotClean when
+    the structure breaks, or bytes follow the end of the image (an HTML page glued after it)."""
+    i = 2
+    while True:
+        if i + 2 > len(data) or data[i] != 0xFF:
+            raise NotClean(f"the JPEG structure breaks at byte {i}")
+        marker = data[i + 1]
+        if marker == _EOI:
+            yield marker, b""
+            if i + 2 != len(data):
+                raise NotClean(f"{len(data) - i - 2} bytes follow the end of the image")
+            return
+        if i + 4 > len(data):
+            raise NotClean(f"the JPEG is cut short at byte {i}")
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        yield marker, data[i + 4 : i + 4 + 16]
+        i += 2 + length
+        if marker == _SOS:  # entropy-coded data runs to the next marker that is not a restart or stuffing
+            while i + 1 < len(data) and not (data[i] == 0xFF and data[i + 1] not in (0x00, *range(0xD0, 0xD8))):
+                i += 1
