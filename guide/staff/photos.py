@@ -4,9 +4,10 @@ chunks, the profile itself), and make a thumbnail. Pure: bytes in, bytes out. Wh
 the answer is a CleanPhoto or a PhotoError whose code names the message to show, never another
 exception.
 
-Memory stays bounded: a picture over MAX_PIXELS is refused from its header, before decoding; a
-JPEG is decoded already scaled down (`draft`, at most 1/8); and every picture is shrunk to the
-full size first, so the conversions that copy pixels work on at most 1600 × 1600."""
+Memory stays bounded: a picture over MAX_PIXELS (a PNG or WebP over MAX_PIXELS_DECODED_WHOLE)
+is refused from its header, before decoding; a JPEG is decoded already scaled down (`draft`,
+at most 1/8); and every picture is shrunk to the full size first, so the conversions that copy
+pixels work on at most 1600 × 1600."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ pillow_heif.register_heif_opener()
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own limit
+# PNG and WebP are decoded whole, at full size, and a transparent one is copied once more to be
+# shrunk: half the pixels keep them within the memory a 50 MP JPEG or HEIC takes. (They are
+# screenshots and exports; phone photos are JPEG or HEIC.)
+MAX_PIXELS_DECODED_WHOLE = 25_000_000
 # MPO: the JPEG with a Multi-Picture index that many phones write (its first picture is the photo).
 FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
 FULL_SIZE = 1600
@@ -98,7 +103,8 @@ def _decode(data: bytes) -> tuple[Image.Image, bytes | None]:
     image: Image.Image = Image.open(io.BytesIO(data))
     if image.format not in FORMATS:
         raise PhotoError("format")
-    if image.width * image.height > MAX_PIXELS:
+    limit = MAX_PIXELS_DECODED_WHOLE if image.format in ("PNG", "WEBP") else MAX_PIXELS
+    if image.width * image.height > limit:
         raise PhotoError("too-many-pixels")
     if image.format in ("JPEG", "MPO"):
         # Decoded at 1/2, 1/4 or 1/8 where that still leaves at least the full size: a 48 MP
