@@ -40,6 +40,12 @@ DATED_FACTS = set(DatedFact.__args__)  # type: ignore[attr-defined]
 FREE_TEXT = {("plant", "latin"), ("festival_edition", "source"), ("edition_change", "source")}
 
 
+def _shown(value: Any) -> str:
+    """A value as a message quotes it, cut short: a row could hold megabytes."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def problems(table: Table, row: dict[str, Any], languages: tuple[str, ...], today: date) -> Problems:
     """Everything wrong with one converted row of `table`; free text is cleaned in `row`."""
     latest = sensible_dates(today)[1]
@@ -61,18 +67,18 @@ def _type_problems(kind, value: Any, earliest: date, latest: date) -> Iterator[s
     """The column's type, as the database would not check it (SQLite takes anything)."""
     if isinstance(kind, Boolean):
         if not isinstance(value, bool):
-            yield f"{value!r} is not true or false"
+            yield f"{_shown(value)} is not true or false"
     elif isinstance(kind, Integer):
         if not isinstance(value, int) or isinstance(value, bool):
-            yield f"{value!r} is not a whole number"
+            yield f"{_shown(value)} is not a whole number"
         elif not -(2**31) <= value < 2**31:
             yield f"{value} is out of range"
     elif isinstance(kind, Float):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            yield f"{value!r} is not a number"
+            yield f"{_shown(value)} is not a number"
     elif isinstance(kind, String):
         if not isinstance(value, str):
-            yield f"{value!r} is not text"
+            yield f"{_shown(value)} is not text"
         elif kind.length is not None and len(value) > kind.length:
             yield f"{len(value)} characters, more than {kind.length}"
         elif found := unsafe_characters(value):
@@ -99,7 +105,7 @@ def _localized(column: str, value: Any, languages: tuple[str, ...], required=REQ
         return
     for lang in list(value):
         if lang not in languages:
-            yield f"{column}.{lang}", f"unknown language {lang!r} (this guide serves: {', '.join(languages)})"
+            yield f"{column}.{lang}", f"unknown language {_shown(lang)} (this guide serves: {', '.join(languages)})"
             continue
         value[lang] = clean_text(value[lang]).strip()
         if len(value[lang]) > most:
@@ -111,7 +117,10 @@ def _localized(column: str, value: Any, languages: tuple[str, ...], required=REQ
 
 def _slug(column: str, value: Any):
     if isinstance(value, str) and not is_slug(value):
-        yield column, f"{value!r} is not a slug (lower-case letters, digits and single hyphens, as in places.yaml)"
+        yield (
+            column,
+            f"{_shown(value)} is not a slug (lower-case letters, digits and single hyphens, as in places.yaml)",
+        )
 
 
 def _strings(column: str, value: Any, most=TEXT_MAX):
@@ -130,7 +139,7 @@ def _month_days(row: dict, *columns: str):
             try:
                 MonthDay.parse(row[column])
             except (TypeError, ValueError):
-                yield column, f"{row[column]!r} is not a month-day MM-DD"
+                yield column, f"{_shown(row[column])} is not a month-day MM-DD"
 
 
 def _local_day(moment: Any) -> date | None:
@@ -161,7 +170,7 @@ def _place(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     else:
         for lang, listed in names.items():
             if lang not in languages:
-                yield f"other_names.{lang}", f"unknown language {lang!r}"
+                yield f"other_names.{lang}", f"unknown language {_shown(lang)}"
             else:
                 yield from _strings(f"other_names.{lang}", listed, most=200)
 
@@ -174,9 +183,9 @@ def _plant(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     yield from _slug("key", row.get("key"))
     yield from _localized("name", row.get("name"), languages)
     if row.get("visited_for") not in ("flowers", "leaves"):
-        yield "visited_for", f"{row.get('visited_for')!r} is not flowers or leaves"
+        yield "visited_for", f"{_shown(row.get('visited_for'))} is not flowers or leaves"
     if row.get("picture") is not None and row["picture"] not in drawings():
-        yield "picture", f"no picture {row['picture']!r} in guide/static/pictures.svg"
+        yield "picture", f"no picture {_shown(row['picture'])} in guide/static/pictures.svg"
     count = row.get("count")
     if isinstance(count, int) and count <= 0:
         yield "count", f"{count} is not a number of plants"
@@ -200,7 +209,7 @@ def _seasons(seasons: Any) -> Problems:
             continue
         year, source, seen = season["year"], season["source"], season["seen"]
         if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-            yield f"{at}.year", f"{year!r} is not a year 2000–2100"
+            yield f"{at}.year", f"{_shown(year)} is not a year 2000–2100"
         if not isinstance(source, str) or not 1 <= len(source) <= 500 or unsafe_characters(source):
             yield f"{at}.source", "not a source of 1–500 printable characters"
         if not isinstance(seen, list) or not seen:
@@ -219,9 +228,9 @@ def _sighting(at: str, sighting: Any) -> Problems:
         if not EARLIEST <= date.fromisoformat(day) <= date(2100, 12, 31):
             yield at, f"{day} is outside 2000–2100"
     except ValueError:
-        yield at, f"{day!r} is not a date"
+        yield at, f"{_shown(day)} is not a date"
     if stage not in SEEN_STAGES:
-        yield at, f"{stage!r} is not a stage seen ({', '.join(SEEN_STAGES)})"
+        yield at, f"{_shown(stage)} is not a stage seen ({', '.join(SEEN_STAGES)})"
 
 
 def _festival(row: dict, languages: tuple[str, ...], today: date) -> Problems:
@@ -267,7 +276,7 @@ def _notice(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     """As the notice form lets staff post one: a known kind, some text in a language we serve,
     and dates within sensible_dates of the day it was posted, ending after it starts."""
     if row.get("kind") not in NOTICE_KINDS:
-        yield "kind", f"{row.get('kind')!r} is not a kind of notice ({', '.join(NOTICE_KINDS)})"
+        yield "kind", f"{_shown(row.get('kind'))} is not a kind of notice ({', '.join(NOTICE_KINDS)})"
     text = row.get("text")
     yield from _localized("text", text, languages, required=(), most=NOTICE_MAX)
     if isinstance(text, dict) and not any(text.values()):
@@ -286,11 +295,11 @@ def _notice(row: dict, languages: tuple[str, ...], today: date) -> Problems:
 def _bloom_report(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     """As report_bloom files one: a stage, and a % from 0 to 100 that fits it, or none."""
     if row.get("kind") not in ("report", "confirm"):
-        yield "kind", f"{row.get('kind')!r} is not report or confirm"
+        yield "kind", f"{_shown(row.get('kind'))} is not report or confirm"
     stages = {stage.value: stage for stage in BloomStage}
     stage, percent = stages.get(str(row.get("stage"))), row.get("percent_open")
     if stage is None:
-        yield "stage", f"{row.get('stage')!r} is not a stage ({', '.join(stages)})"
+        yield "stage", f"{_shown(row.get('stage'))} is not a stage ({', '.join(stages)})"
     if isinstance(percent, int) and not 0 <= percent <= 100:
         yield "percent_open", f"{percent} is not a % from 0 to 100"
     elif isinstance(percent, int) and stage is not None and not stage.fits(percent):
@@ -303,7 +312,7 @@ def _photo(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     """As the upload stores one: a JPEG that clean_photo wrote, under the hash of its bytes."""
     sha = row.get("sha256")
     if isinstance(sha, str) and not re.fullmatch("[0-9a-f]{64}", sha):
-        yield "sha256", f"{sha!r} is not a SHA-256 in hex"
+        yield "sha256", f"{_shown(sha)} is not a SHA-256 in hex"
     for column, largest, size in (
         ("full", FULL_SIZE, ("width", "height")),
         ("thumb", THUMB_SIZE, ("thumb_width", "thumb_height")),
@@ -329,9 +338,9 @@ def _staff(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     name = row.get("username")
     if isinstance(name, str):
         if not name.strip() or name != name.strip():
-            yield "username", f"{name!r} is blank or has spaces around it"
+            yield "username", f"{_shown(name)} is blank or has spaces around it"
         elif row.get("username_key") != username_key(name):
-            yield "username_key", f"does not match the username {name!r}"
+            yield "username_key", f"does not match the username {_shown(name)}"
 
 
 CHECKS: dict[str, Callable[[dict, tuple[str, ...], date], Problems]] = {

@@ -334,3 +334,11 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(backup, tmp_pat
     ), result.output
     assert set(row_counts(restored).values()) == {0}
     assert run(restored, "import", "--max-mb", "3", str(path)).exit_code == 0  # extra keys are ignored
+
+
+def test_a_huge_bad_value_is_named_in_a_short_message(backup, tmp_path):
+    document = copy.deepcopy(backup)
+    _row(document, "bloom_report")["stage"] = "exploded" * 100_000
+    result, _ = restore(tmp_path, document)
+    assert result.exit_code == 1 and "stage: 'explodedexploded" in result.output
+    assert len(result.output) < 1000
