@@ -24,7 +24,16 @@ from guide.core.clock import LOCAL_ZONE, sensible_dates
 from guide.core.text import clean_text, unsafe_characters
 from guide.extensions import UTCDateTime
 from guide.places.models import NOTICE_KINDS
-from guide.places.schema import JIADING_LAT, JIADING_LON, REQUIRED_LANGUAGES, SEEN_STAGES, DatedFact, is_slug
+from guide.places.schema import (
+    JIADING_LAT,
+    JIADING_LON,
+    REQUIRED_LANGUAGES,
+    SEEN_STAGES,
+    DatedFact,
+    _dotted,
+    _season_problems,
+    is_slug,
+)
 from guide.site.pictures import drawings
 from guide.staff.forms import NOTE_MAX, NOTICE_MAX
 from guide.staff.models import username_key
@@ -192,9 +201,20 @@ def _plant(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     window = ("bud", "first", "peak_start", "peak_end", "over")
     wrong = list(_month_days(row, *window))
     yield from wrong
-    if not wrong and all(isinstance(row.get(c), str) for c in window):
-        yield from BloomWindow(*(MonthDay.parse(row[c]) for c in window)).problems()
-    yield from _seasons(row.get("seasons"))
+    if wrong or not all(isinstance(row.get(c), str) for c in window):
+        return
+    yield from BloomWindow(*(MonthDay.parse(row[c]) for c in window)).problems()
+    shape = list(_seasons(row.get("seasons")))
+    yield from shape
+    if not shape:  # then what the loader checks of them: each in its year, in the order a season goes
+        as_loaded = {
+            "window": {c: row[c] for c in window},
+            "seasons": [
+                {**season, "seen": [{"day": date.fromisoformat(day), "stage": stage} for day, stage in season["seen"]]}
+                for season in row["seasons"]
+            ],
+        }
+        yield from ((_dotted(loc), message) for loc, message in _season_problems(as_loaded, ()))
 
 
 def _seasons(seasons: Any) -> Problems:

@@ -142,6 +142,18 @@ BAD = {
         _set("plant", "peak_start", "13-45"),
         r"plant\[0\] \(id 1\)\.peak_start: '13-45' is not",
     ),
+    "past season out of order": (
+        lambda doc: next(p for p in doc["tables"]["plant"] if p["seasons"])["seasons"][0]["seen"].append(
+            ["2024-05-10", "budding"]  # after the peak of 29 April
+        ),
+        r"tables\.plant\[\d+\] \(id \d+\)\.seasons\[0\]\.seen\[1\]: \w+ on \S+ goes back from what is listed above",
+    ),
+    "past season with a stage never seen": (
+        lambda doc: next(p for p in doc["tables"]["plant"] if p["seasons"])["seasons"][0]["seen"][0].__setitem__(
+            1, "boom"
+        ),
+        r"tables\.plant\[\d+\] \(id \d+\)\.seasons\[0\]\.seen\[0\]: 'boom' is not a stage seen",
+    ),
     "HTML photo": (
         _set("photo", "full", b64(b"<!doctype html><script>alert(document.cookie)</script>")),
         r"tables\.photo\[0\] \(id 1\)\.full: not a photo as the upload cleans them: not a JPEG",
