@@ -17,10 +17,12 @@ from pathlib import Path
 
 import click
 from alembic.migration import MigrationContext
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Date, LargeBinary, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from guide.backup_checks import problems
 from guide.core import clock
 from guide.extensions import UTCDateTime, database_error_line, db, schema_missing
 
@@ -79,12 +81,18 @@ def _from_json(column, value, where: str):
     return value
 
 
-def rows_for_insert(table, rows, file: str) -> list[dict]:
-    """Check one table's rows against its columns and convert them back from JSON."""
+SHOWN_PROBLEMS = 20
+
+
+def rows_for_insert(table, rows, file: str, languages: tuple[str, ...], today: date) -> list[dict]:
+    """Check one table's rows against its columns and against what the loader, the forms and
+    the upload would have written (guide.backup_checks), and convert them back from JSON. Free
+    text comes back cleaned as the forms clean it; anything else wrong is a BadBackup naming
+    the table, the row (its index and id) and the column, for every row wrong (the first 20)."""
     if not isinstance(rows, list):
         raise BadBackup(f"{file}: tables.{table.name} must be a list of rows")
     names = {c.name for c in table.columns}
-    converted = []
+    converted, found = [], []
     for number, row in enumerate(rows):
         where = f"{file}: tables.{table.name}[{number}]"
         if not isinstance(row, dict):
@@ -93,7 +101,13 @@ def rows_for_insert(table, rows, file: str) -> list[dict]:
             raise BadBackup(f"{where}: unknown column {unknown[0]!r}")
         if missing := sorted(c.name for c in table.columns if c.name not in row and not c.nullable):
             raise BadBackup(f"{where}: missing column {missing[0]!r}")
-        converted.append({c.name: _from_json(c, row.get(c.name), f"{where}.{c.name}") for c in table.columns})
+        values = {c.name: _from_json(c, row.get(c.name), f"{where}.{c.name}") for c in table.columns}
+        named = f"{where} (id {row['id']!r})" if "id" in row else where
+        found += [f"{named}.{column}: {message}" for column, message in problems(table, values, languages, today)]
+        converted.append(values)
+    if found:
+        more = f"\n… and {len(found) - SHOWN_PROBLEMS} more" if len(found) > SHOWN_PROBLEMS else ""
+        raise BadBackup("\n".join(found[:SHOWN_PROBLEMS]) + more)
     return converted
 
 
@@ -147,12 +161,21 @@ def restore(document, file: str) -> dict[str, int]:
             + ", ".join(f"{name}: {n}" for name, n in filled.items())
             + "): import restores into a new database made by `flask --app guide db upgrade`"
         )
+    # Every table checked before the first row is written: a bad row refuses the whole file.
+    languages, today = tuple(current_app.config["LANGUAGES"]), clock.today()
+    checked, found = {}, []
+    for name, table in known.items():
+        try:
+            checked[name] = rows_for_insert(table, tables.get(name, []), file, languages, today)
+        except BadBackup as bad:
+            found.append(str(bad))
+    if found:
+        raise BadBackup("\n".join(found))
     counts = {}
     for name, table in known.items():
-        rows = rows_for_insert(table, tables.get(name, []), file)
-        if rows:
-            db.session.execute(table.insert(), rows)
-        counts[name] = len(rows)
+        if checked[name]:
+            db.session.execute(table.insert(), checked[name])
+        counts[name] = len(checked[name])
     _move_sequences_past_the_restored_ids()
     db.session.flush()
     return counts
@@ -203,19 +226,33 @@ def _not_imported(reason: str) -> click.ClickException:
     return click.ClickException(f"{reason}. Nothing was imported.")
 
 
+# A backup is read whole into memory (JSON is), so its size is bounded: a guide's photos take
+# about 0.3 MB each in the file, so 1 GB is some 3,000 photos; a larger guide says so with
+# --max-mb (docs/backup.md).
+MAX_MB = 1024
+
+
 @click.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--max-mb", type=click.IntRange(min=1), default=MAX_MB, show_default=True, help="Refuse a larger file.")
 @with_appcontext
-def import_command(path: Path) -> None:
+def import_command(path: Path, max_mb: int) -> None:
     """Restore PATH, written by `export`, into an empty database."""
     if reason := schema_missing():
         raise click.ClickException(reason)
     try:
+        if (size := path.stat().st_size) > max_mb * 1024 * 1024:
+            raise _not_imported(
+                f"{path}: {size / 1024 / 1024:.0f} MB, larger than {max_mb} MB (if it is a backup of this guide, "
+                "import it with a larger --max-mb)"
+            )
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise _not_imported(f"{path}: cannot read the file: {error}") from error
     except json.JSONDecodeError as error:
         raise _not_imported(f"{path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from error
+    except RecursionError:
+        raise _not_imported(f"{path}: nested too deep to be a backup of this guide") from None
     try:
         counts = restore(document, str(path))
         db.session.commit()

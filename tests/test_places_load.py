@@ -226,3 +226,52 @@ def test_every_problem_is_listed_not_only_the_first(runner, tmp_path):
     result = load(runner, write(tmp_path, content))
     problems = [line for line in result.output.splitlines() if line.startswith(str(tmp_path))]
     assert len(problems) == 4  # three problems and the closing summary line
+
+
+def _laughs(levels: int, width: int = 9) -> str:
+    """A "billion laughs": each level an anchored list of `width` aliases of the level before."""
+    names = [f"l{i}" for i in range(levels + 1)]
+    lines = [f"{names[0]}: &{names[0]} [lol]"]
+    lines += [f"{names[i]}: &{names[i]} [{', '.join([f'*{names[i - 1]}'] * width)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+TOO_MUCH = {
+    "billion laughs": (_laughs(9), r":\d+: \(size\): refused: stands for more than 100,000 values"),
+    "laughs inside a place": (
+        VALID.replace("places:\n", _laughs(6, width=12) + "places:\n"),
+        r":\d+: \(size\): refused: stands for more than 100,000 values",
+    ),
+    "an alias in its own anchor": (
+        "places: &loop [*loop]\n",
+        r":1: \(size\): refused: an alias refers to the value it is in",
+    ),
+    "nested flow lists": ("places: " + "[" * 5000 + "]" * 5000 + "\n", r":1: \(size\): refused: nested more than 40"),
+    "nested block maps": (
+        "".join(f"{'  ' * i}k{i}:\n" for i in range(60)) + "  " * 60 + "end\n",
+        r":\d+: \(size\): refused: nested more than 40",
+    ),
+    "oversize file": (VALID + "# " + "x" * (512 * 1024) + "\n", r":1: \(file\): the file is larger than 512 KB"),
+}
+
+
+@pytest.mark.parametrize("case", TOO_MUCH, ids=list(TOO_MUCH))
+def test_a_file_too_big_to_check_is_refused_at_once_and_changes_nothing(case, runner, app, tmp_path):
+    load(runner, PLACES_YAML)
+    before = dump(app)
+    content, expected = TOO_MUCH[case]
+    path = write(tmp_path, content)
+    result = load(runner, path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert re.search(re.escape(str(path)) + expected, result.output), result.output
+    assert "the database was not changed" in result.output
+    assert dump(app) == before
+
+
+def test_a_file_just_under_the_bounds_still_loads(runner, tmp_path):
+    # A few aliases that repeat a little are fine: only their blow-up is refused.
+    content = VALID.replace("name: {en: Lotus, zh: 荷花}", "name: &lotus {en: Lotus, zh: 荷花}")
+    content = content.replace("name: {en: Lotus Exhibition, zh: 荷花展}", "name: *lotus")
+    content += "# " + "x" * (400 * 1024) + "\n"
+    assert load(runner, write(tmp_path, content)).exit_code == 0

@@ -2,6 +2,7 @@
 `flask --app guide forecast backtest`: replay the recorded seasons against the forecast."""
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -13,7 +14,7 @@ from guide.core.forecast import mean_errors
 from guide.extensions import database_error_line, db, schema_missing
 from guide.places import seasons
 from guide.places.operations import load_places
-from guide.places.schema import InvalidPlaces, parse_places
+from guide.places.schema import MAX_FILE_BYTES, InvalidPlaces, Problem, parse_places, too_big_message
 
 places_cli = AppGroup("places", help="Manage the places of the guide.")
 
@@ -21,18 +22,20 @@ places_cli = AppGroup("places", help="Manage the places of the guide.")
 @places_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def load_command(path: Path) -> None:
-    """Validate PATH against the schema, then upsert every place by slug."""
+    """Validate PATH against the schema, then upsert every place by slug. A file over 512 KB, or
+    one whose aliases or nesting go past the schema's bounds, is refused before it is checked."""
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # before reading it all in
+            raise InvalidPlaces([Problem(str(path), 1, "(file)", too_big_message())])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{path}: cannot read the file: {error}") from error
+    except InvalidPlaces as invalid:
+        _refuse(path, invalid)
     try:
         parsed = parse_places(text, str(path), tuple(current_app.config["LANGUAGES"]))
     except InvalidPlaces as invalid:
-        for problem in invalid.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{path}: {len(invalid.problems)} problem(s); the database was not changed.", err=True)
-        raise SystemExit(1) from None
+        _refuse(path, invalid)
     if reason := schema_missing():
         raise click.ClickException(reason)
     try:
@@ -52,6 +55,13 @@ def load_command(path: Path) -> None:
             f"Put it back in the file to list it again.",
             err=True,
         )
+
+
+def _refuse(path: Path, invalid: InvalidPlaces) -> NoReturn:
+    for problem in invalid.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{path}: {len(invalid.problems)} problem(s); the database was not changed.", err=True)
+    raise SystemExit(1) from None
 
 
 @click.group("forecast", cls=AppGroup)

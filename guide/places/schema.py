@@ -2,6 +2,10 @@
 
 Pydantic checks structure and types; `_semantic_problems` checks what types cannot say
 (bloom order, coordinates inside Jiading, unique slugs). Nothing here touches the database.
+
+Before any of that, the file must be at most MAX_FILE_BYTES (512 KB), nested at most MAX_DEPTH
+(40) levels and stand for at most MAX_VALUES (100,000) values once its aliases are repeated out
+(docs/data-format.md): a file past them is refused at once, with a line that says which.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ def is_slug(text: str) -> bool:
     """Whether a URL part can be a slug: anything else (a NUL, which PostgreSQL refuses
     outright) never reaches the database."""
     return len(text) <= 80 and re.fullmatch(SLUG, text) is not None
+
+
+def too_big_message() -> str:
+    return f"the file is larger than {MAX_FILE_BYTES // 1024} KB, more than a places file can need"
 
 
 class _Strict(BaseModel):
@@ -182,9 +190,44 @@ class InvalidPlaces(Exception):
         self.problems = problems
 
 
+# Bounds on what a data file may make us read. data/places.yaml is about 35 KB, nested 10 deep,
+# some 1,600 values; these leave it room to grow tenfold and more, and refuse in well under a
+# second a file that would keep the checks busy for minutes: a "billion laughs" of aliases
+# (each alias repeats a whole subtree, so a few hundred bytes can stand for billions of values),
+# a value nested thousands deep, or simply a huge file.
+MAX_FILE_BYTES = 512 * 1024
+MAX_DEPTH = 40
+MAX_VALUES = 100_000  # counting every repetition an alias makes
+
+
+class TooBig(yaml.MarkedYAMLError):
+    """The file is over one of the bounds above."""
+
+
 class _Loader(yaml.SafeLoader):
-    """Safe YAML, except that an impossible date (2025-02-30) stays a string for the schema
-    to report, instead of crashing the parser."""
+    """Safe YAML within the bounds above, and an impossible date (2025-02-30) stays a string
+    for the schema to report, instead of crashing the parser."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise TooBig(
+                    problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self):
+        root = super().get_single_node()
+        if root is not None:
+            _count_values(root)
+        return root
 
     def construct_yaml_timestamp(self, node):
         try:
@@ -196,8 +239,40 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def _count_values(root: yaml.Node) -> int:
+    """How many values the document stands for once its aliases are repeated out; raise TooBig
+    past MAX_VALUES, or for an alias inside its own anchor (a loop). Each node is counted once
+    and its total remembered, so this is quick however many times aliases repeat it."""
+    totals: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def count(node: yaml.Node) -> int:
+        if id(node) in totals:
+            return totals[id(node)]
+        if id(node) in open_nodes:
+            raise TooBig(problem="an alias refers to the value it is in", problem_mark=node.start_mark)
+        open_nodes.add(id(node))
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(count(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(count(key) + count(value) for key, value in node.value)
+        if total > MAX_VALUES:
+            raise TooBig(
+                problem=f"stands for more than {MAX_VALUES:,} values (aliases repeating aliases?)",
+                problem_mark=node.start_mark,
+            )
+        open_nodes.discard(id(node))
+        totals[id(node)] = total
+        return total
+
+    return count(root)
+
+
 def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile:
     """Validate the whole file; raise InvalidPlaces listing every problem found."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InvalidPlaces([Problem(path, 1, "(file)", too_big_message())])
     try:
         loader = _Loader(text)
         try:
@@ -205,6 +280,9 @@ def parse_places(text: str, path: str, languages: tuple[str, ...]) -> PlacesFile
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
+    except TooBig as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise InvalidPlaces([Problem(path, line, "(size)", f"refused: {error.problem}")]) from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
