@@ -21,6 +21,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, Integer, LargeBinary, String,
 
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay
 from guide.core.clock import LOCAL_ZONE, sensible_dates
+from guide.core.crowds import Crowd
 from guide.core.text import clean_text, unsafe_characters
 from guide.extensions import UTCDateTime
 from guide.places.models import NOTICE_KINDS
@@ -354,6 +355,13 @@ def _photo(row: dict, languages: tuple[str, ...], today: date) -> Problems:
             yield "sha256", "is not the SHA-256 of the full picture"
 
 
+def _crowd_report(row: dict, languages: tuple[str, ...], today: date) -> Problems:
+    """As report_crowd files one: a level of the scale."""
+    levels = [crowd.value for crowd in Crowd]
+    if row.get("level") not in levels:
+        yield "level", f"{_shown(row.get('level'))} is not a crowd level ({', '.join(levels)})"
+
+
 def _staff(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     name = row.get("username")
     if isinstance(name, str):
@@ -372,6 +380,7 @@ CHECKS: dict[str, Callable[[dict, tuple[str, ...], date], Problems]] = {
     "edition_change": _edition_change,
     "notice": _notice,
     "bloom_report": _bloom_report,
+    "crowd_report": _crowd_report,
     "photo": _photo,
     "staff": _staff,
 }

@@ -13,6 +13,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from guide.core import clock
+from guide.core.crowds import Crowd
 from guide.extensions import db
 from guide.places.models import Festival, Notice, Place
 from guide.staff import operations
@@ -24,7 +25,8 @@ from tests.test_photos import jpeg, post_with_photo
 
 @pytest.fixture
 def backup(guide_app, login_as, make_staff, tmp_path, freeze):
-    """A backup of a guide in use: a report with a photo, a notice, a changed festival edition."""
+    """A backup of a guide in use: a report with a photo, a notice, a crowd level, a changed
+    festival edition."""
     freeze("2026-04-15 09:00")
     guide_app.instance_path = str(tmp_path / "instance")
     staff = login_as("wang", "guyi-garden")
@@ -37,6 +39,8 @@ def backup(guide_app, login_as, make_staff, tmp_path, freeze):
         operations.post_notice(
             boss, place, "route", {"en": "North gate closed", "zh": "北门关闭"}, (now, now + timedelta(days=3)), now
         )
+        wang = db.session.scalar(select(Staff).where(Staff.username == "wang"))
+        operations.report_crowd(wang, place, Crowd.BUSY, now)
         lotus = db.session.scalar(select(Festival).where(Festival.key == "lotus-exhibition"))
         operations.set_edition(boss, lotus, 2026, (date(2026, 7, 4), date(2026, 8, 9)), False, None, 0, now)
         db.session.commit()
@@ -212,6 +216,14 @@ BAD = {
     "report filed in the far future": (
         _set("bloom_report", "reported_at", "9999-01-01T00:00:00+00:00"),
         r"bloom_report\[0\] \(id 1\)\.reported_at: 9999-01-01T00:00:00\+00:00 is outside 2000–2028",
+    ),
+    "crowd level exploded": (
+        _set("crowd_report", "level", "exploded"),
+        r"tables\.crowd_report\[0\] \(id 1\)\.level: 'exploded' is not a crowd level \(quiet, busy",
+    ),
+    "crowd level not text": (
+        _set("crowd_report", "level", {"busy": True}),
+        r"tables\.crowd_report\[0\] \(id 1\)\.level: ",
     ),
     "a bad row after 599 good ones": (
         _many_good_reports_then_a_bad_one,
