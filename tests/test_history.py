@@ -2,12 +2,14 @@
 
 A Hypothesis state machine plays park staff over weeks: reports of any stage (with and without a
 share open), corrections within the minute, "still the same", retractions, reports at several
-gardens growing the same species, notices posted and withdrawn, festival editions confirmed,
+gardens growing the same species, crowd levels said and lapsing, notices posted and withdrawn,
+festival editions confirmed,
 moved and cancelled on odd but valid dates, photos; and a clock that moves by minutes and by
 days, across the end of a season and across New Year. After every step it renders the public
 surfaces and checks each answer and document (HTML, Atom, iCalendar, JSON against the OpenAPI
 document), and that a plant's status reads the same on the home page, its place page, the API
-and the widget.
+and the widget, and that a place's crowd level is what staff last said, while it is fresh, there
+as in the API.
 
 Which surfaces after which step: a step that changes one place renders the pages that show it
 (every place growing one of its plants, since forecasts read the same species elsewhere) and
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -43,6 +46,7 @@ from sqlalchemy.orm import selectinload
 from guide.core import clock
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
+from guide.core.crowds import Crowd
 from guide.core.text import clean_text
 from guide.extensions import db
 from guide.places.models import NOTICE_KINDS, BloomReport, Festival, Notice, Place, Plant
@@ -140,6 +144,7 @@ class SeasonOfUse(RuleBasedStateMachine):
         self.last_plant: int | None = None
         self.begun = False
         self.full = LONG  # every surface of every place after every step
+        self.said: dict[int, tuple[str, datetime]] = {}  # place id → the last crowd level said, when
         self.steps = 0
 
     def teardown(self):
@@ -244,6 +249,24 @@ class SeasonOfUse(RuleBasedStateMachine):
             db.session.commit()
             self.touched = {row.plant.place_id}
 
+    @rule(data=st.data(), level=st.sampled_from(Crowd))
+    def say_how_busy(self, data, level):
+        place_id = data.draw(st.sampled_from(sorted(self.slugs)))
+        with self.app.app_context():
+            operations.report_crowd(self._staff(), db.session.get(Place, place_id), level, clock.now())
+            db.session.commit()
+        self.said[place_id] = (level.value, clock.now())
+        self.touched = {place_id}
+
+    def _crowds_expected(self) -> dict[str, str | None]:
+        """Each place's crowd level as a visitor should see it now: the last said, for 3 hours."""
+        fresh = timedelta(hours=self.app.config["CROWD_FRESH_HOURS"])
+        expected: dict[str, str | None] = {}
+        for place_id, slug in self.slugs.items():
+            level, at = self.said.get(place_id, (None, None))
+            expected[slug] = level if at is not None and clock.now() < at + fresh else None
+        return expected
+
     # Notices and festivals.
 
     @rule(
@@ -333,6 +356,8 @@ class SeasonOfUse(RuleBasedStateMachine):
         self.schema["/places"]["GET"].validate_response(api)
         places = api.get_json()["places"]
         shown = {f"{p['slug']}/{plant['key']}": plant["status"]["stage"] for p in places for plant in p["plants"]}
+        crowds = {p["slug"]: p["crowd"] and p["crowd"]["level"] for p in places}
+        assert crowds == self._crowds_expected(), "the API's crowd levels are not what staff last said"
         for plant in (plant for p in places for plant in p["plants"]):
             for span in plant["forecast"]["expected"].values():
                 assert span["start"] <= span["end"], (plant["key"], span)
@@ -367,8 +392,13 @@ class SeasonOfUse(RuleBasedStateMachine):
                 on_page = stages_on(self._get(f"/{lang}/places/{slug}").get_data(as_text=True))
                 assert on_page.items() <= shown.items(), (slug, "place page and API disagree")
                 assert {k for k in shown if k.startswith(slug + "/")} <= on_page.keys(), (slug, "a plant is missing")
-            widget = stages_on(self._get(f"/embed/en/places/{slug}").get_data(as_text=True))
+            widget_page = self._get(f"/embed/en/places/{slug}").get_data(as_text=True)
+            widget = stages_on(widget_page)
             assert widget.items() <= shown.items(), (slug, "widget and API disagree")
+            place_page = self._get(f"/zh/places/{slug}").get_data(as_text=True)
+            for name, html in (("place page", place_page), ("widget", widget_page)):
+                found = re.findall(r'data-crowd="([a-z_]+)"', html)
+                assert found == ([crowds[slug]] if crowds[slug] else []), (slug, name, "crowd level")
         for place_id in other:
             slug = self.slugs[place_id]
             for path in ("history", "card", "taxi", "map.json"):

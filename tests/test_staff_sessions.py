@@ -105,7 +105,7 @@ def test_a_disabled_account_cannot_log_in_and_is_told_nothing_more(guide_app, cl
     assert "wang: disabled; logged out everywhere." in cli(guide_app, "disable", "wang").output
     response = login(client, "wang", lang="en")
     assert response.status_code == 400 and "Wrong username or password." in response.get_data(as_text=True)
-    assert "wang\tguyi-garden\tlast report: never\tdisabled" in cli(guide_app, "list").output
+    assert "wang\treports: guyi-garden\tedits: -\tlast report: never\tdisabled" in cli(guide_app, "list").output
     assert "wang: enabled." in cli(guide_app, "enable", "wang").output
     assert login(client, "wang").status_code == 302
 
