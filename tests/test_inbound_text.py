@@ -17,8 +17,9 @@ from tests.conftest import csrf_token, login
 from tests.test_staff_reports import plant_ids, send
 
 SLUG = "huilongtan-park"
-# A vertical tab, a NUL, an escape, a backspace, a form feed, DEL, a C1 control (NEL), a noncharacter.
-CONTROLS = ["\x0b", "\x00", "\x1b", "\x08", "\x0c", "\x7f", "\x85", "\ufffe"]
+# A vertical tab, a NUL, an escape, a backspace, a form feed, DEL, a C1 control (NEL), a noncharacter,
+# a right-to-left override and isolate (which would show "closed" as "desolc").
+CONTROLS = ["\x0b", "\x00", "\x1b", "\x08", "\x0c", "\x7f", "\x85", "\ufffe", "\u202e", "\u2067"]
 
 
 def dirty(word: str, control: str) -> str:

@@ -15,11 +15,15 @@ from markupsafe import Markup, escape
 # What no XML 1.0 document may hold (C0 controls but tab and line breaks, surrogates, U+FFFE,
 # U+FFFF), and DEL and the C1 controls, which HTML forbids.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# And, where text comes in, the bidirectional embeddings, overrides and isolates: Chinese and
+# English need none, and they can make a notice read otherwise than it is stored
+# ("closed" shown as "desolc"). Marks (U+200E, U+200F) stay.
+_INBOUND = re.compile(_UNSAFE.pattern[:-1] + "\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str) -> str:
-    """Text as typed, with line breaks as \\n and without control characters."""
-    return _UNSAFE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Text as typed, with line breaks as \\n and without control characters (bidi overrides too)."""
+    return _INBOUND.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def clean_texts(texts: dict[str, str] | None) -> dict[str, str]:
