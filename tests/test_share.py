@@ -4,6 +4,7 @@ import io
 import re
 import subprocess
 from datetime import date
+from html import unescape
 
 import feedparser
 import pytest
@@ -328,3 +329,18 @@ def test_the_concierge_answers_bad_dates_with_a_message_and_keeps_the_choice(cli
     error = html.split('<p id="dates-error" class="flash flash--error" role="alert">')[1].split("</p>")[0]
     assert message in error and error.strip()
     assert html.count('class="print-card"') == 1 and 'value="guyi-garden" checked' in html
+
+
+@pytest.mark.parametrize("noise", ["", "&isappinstalled=0", "&utm_source=hotel"])
+def test_the_handouts_link_keeps_the_guests_dates_and_nothing_else(client, freeze, noise):
+    freeze("2026-02-01 10:00")
+    asked = f"/en/concierge?place=guyi-garden&place=qiuxia-garden{noise}&from=2026-02-10&to=2026-02-14"
+    html = client.get(asked).text
+    link = re.search(r"Link to this handout: <a href=\"([^\"]+)\">([^<]+)</a>", html)
+    assert link, html[-2000:]
+    for url in (unescape(link.group(1)), unescape(link.group(2))):
+        assert "place=guyi-garden&place=qiuxia-garden" in url and "from=2026-02-10&to=2026-02-14" in url
+        assert "utm_source" not in url and "isappinstalled" not in url
+    # Without dates, the link has none.
+    plain = client.get("/en/concierge?place=guyi-garden").text
+    assert 'href="/en/concierge?place=guyi-garden">' in plain

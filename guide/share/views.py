@@ -166,6 +166,8 @@ def concierge():
         status=status,
         worth=worth,
         dates=(input_date(first), input_date(last)),
+        # The handout's link keeps the guests' dates: their phone then shows those days.
+        trip={"from": asked[0].isoformat(), "to": asked[1].isoformat()} if asked else {},
         error=error,
         chosen=chosen,
         cards=cards,
