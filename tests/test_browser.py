@@ -137,3 +137,24 @@ def test_text_from_data_shows_as_typed_and_runs_nothing(server, phone):
             place.name = saved
             mark_changed(place)
             db.session.commit()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_with_javascript_off_no_control_that_needs_it_is_shown(server, browser, lang):
+    """ "Show the map" and "Share" need a script: without one they must not be there to tap."""
+    from tests.browser_support import PHONE
+
+    _app, base = server
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+        for path in (f"/{lang}/", f"/{lang}/places/jiading-wisteria-park"):
+            page.goto(base + path)
+            for selector in ("[data-map-start]", "[data-share-url]", "[hidden]"):
+                for element in page.locator(selector).all():
+                    assert not element.is_visible(), (path, selector)
+            # What does not need a script is there: the way to get there, the addresses.
+            assert page.locator("main").inner_text().strip()
+    finally:
+        context.close()
