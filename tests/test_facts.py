@@ -81,7 +81,7 @@ def test_an_estimated_position_opens_map_apps_by_name(client):
 
 @pytest.mark.parametrize(
     "lang, hours, never",
-    [("en", "May–September 6:00–17:00; October–April 6:30–17:00", "16:30"), ("zh", "5月至9月6:00–17:00", "16:30")],
+    [("en", "May–September: 6:00–17:00; October–April: 6:30–17:00", "16:30"), ("zh", "5月至9月：6:00–17:00", "16:30")],
 )
 def test_pinned_data_qiuxia_hours_are_the_official_sites(client, lang, hours, never):
     """Pins the data on purpose (content review, H): 8:00–16:30 and 'closes early' were a 2013 figure."""

@@ -31,18 +31,17 @@ class Crowd(enum.Enum):
         return _TITLES[self]
 
     @property
-    def symbol(self) -> str:
-        """A shape that tells the level apart without colour: more figures, more people."""
-        return _SYMBOLS[self]
+    def rank(self) -> int:
+        """0 to 3: how many of the meter's four bars are filled, less one."""
+        return list(Crowd).index(self)
 
 
 _TITLES = {
     Crowd.QUIET: _l("Quiet"),
     Crowd.BUSY: _l("Busy"),
     Crowd.VERY_BUSY: _l("Very busy"),
-    Crowd.LIMITED: _l("Entry limited: expect a queue"),
+    Crowd.LIMITED: _l("Entry limited"),
 }
-_SYMBOLS = {Crowd.QUIET: "·", Crowd.BUSY: "••", Crowd.VERY_BUSY: "•••", Crowd.LIMITED: "⛔"}
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ def crowd(slug: str):
     except (AlreadyFiled, IntegrityError):
         db.session.rollback()
         return _already_filed(found, anchor="crowd")
-    flash(_("Thank you: visitors now see “%(level)s”.", level=form.crowd.title))
+    flash(_("Thank you. Visitors now see: %(level)s.", level=form.crowd.title))
     return redirect(url_for("staff.place", slug=found.slug, _anchor="crowd"))
 
 
