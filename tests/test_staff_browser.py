@@ -167,3 +167,23 @@ def test_an_editor_posts_a_notice_and_confirms_festival_dates_from_a_phone(serve
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375  # fits the phone
     shot(visitor, "place-with-notice-en")
     assert seen.errors == [] and seen.dialogs == []
+
+
+def test_a_warden_says_how_busy_it_is_in_one_tap_and_visitors_see_it(server, phone):
+    app, base = server
+    add_staff(app, "zhou", "--place", "nanshuiguan-park")
+    page, watch = phone(locale="zh-CN")
+    log_in(page, base, "zhou")
+    page.wait_for_url("**/zh/staff/places/nanshuiguan-park")
+    page.locator("#crowd").get_by_role("button", name="较拥挤").click()
+    page.wait_for_load_state()
+    assert "游客现在看到：较拥挤" in page.locator(".flash").inner_text()
+    assert page.locator("#crowd").get_by_role("button", name="较拥挤").get_attribute("aria-pressed") == "true"
+    shot(page, "staff-crowd-zh")
+    assert watch.errors == [] and watch.outside == []
+
+    visitor, _seen = phone(locale="en-US")
+    visitor.goto(f"{base}/en/places/nanshuiguan-park")
+    line = visitor.locator("[data-crowd]")
+    assert line.inner_text().strip().startswith("Crowds now: Busy (said by park staff")
+    assert line.is_visible()
