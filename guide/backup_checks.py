@@ -15,8 +15,9 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import ValidationError
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, LargeBinary, String, Table
 
 from guide.core.bloom import BloomStage, BloomWindow, MonthDay
@@ -31,6 +32,8 @@ from guide.places.schema import (
     REQUIRED_LANGUAGES,
     SEEN_STAGES,
     DatedFact,
+    PracticalIn,
+    PracticalKind,
     _dotted,
     _season_problems,
     is_slug,
@@ -183,6 +186,25 @@ def _place(row: dict, languages: tuple[str, ...], today: date) -> Problems:
                 yield f"other_names.{lang}", f"unknown language {_shown(lang)}"
             else:
                 yield from _strings(f"other_names.{lang}", listed, most=200)
+    yield from _practical(row.get("practical"), languages)
+
+
+def _practical(stored: Any, languages: tuple[str, ...]) -> Problems:
+    """As the loader stores them: known kinds, each a sourced, checked fact in our languages."""
+    kinds = get_args(PracticalKind)
+    if not isinstance(stored, dict):
+        yield "practical", f"not an object of kind ({', '.join(kinds)}): fact"
+        return
+    for kind, fact in stored.items():
+        if kind not in kinds:
+            yield "practical", f"{_shown(kind)} is not a kind of practical fact ({', '.join(kinds)})"
+            continue
+        try:
+            PracticalIn.model_validate(fact, strict=False)
+        except ValidationError as error:
+            yield f"practical.{kind}", f"not a fact as the loader stores one: {error.errors()[0]['msg']}"
+            continue
+        yield from _localized(f"practical.{kind}.text", fact["text"], languages)
 
 
 def _retired_slug(row: dict, languages: tuple[str, ...], today: date) -> Problems:

@@ -217,6 +217,16 @@ BAD = {
         _set("bloom_report", "reported_at", "9999-01-01T00:00:00+00:00"),
         r"bloom_report\[0\] \(id 1\)\.reported_at: 9999-01-01T00:00:00\+00:00 is outside 2000–2028",
     ),
+    "practical fact of an unknown kind": (
+        lambda doc: _row(doc, "place")["practical"].update(valet={"text": {"en": "x", "zh": "x"}}),
+        r"tables\.place\[0\] \(id \d+\)\.practical: 'valet' is not a kind of practical fact",
+    ),
+    "practical fact without its source": (
+        lambda doc: _row(doc, "place")["practical"].update(
+            phone={"text": {"en": "1", "zh": "1"}, "checked": "2026-12-03"}
+        ),
+        r"tables\.place\[0\] \(id \d+\)\.practical\.phone: not a fact as the loader stores one",
+    ),
     "crowd level exploded": (
         _set("crowd_report", "level", "exploded"),
         r"tables\.crowd_report\[0\] \(id 1\)\.level: 'exploded' is not a crowd level \(quiet, busy",

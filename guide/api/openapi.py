@@ -274,6 +274,7 @@ SCHEMAS = {
             "plants",
             "festivals",
             "notices",
+            "practical",
             "crowd",
         ],
         "properties": {
@@ -311,24 +312,37 @@ SCHEMAS = {
             "plants": {"type": "array", "items": _ref("Plant")},
             "festivals": {"type": "array", "items": _ref("Festival")},
             "notices": {"type": "array", "items": _ref("Notice")},
-            "crowd": {
-                "description": "How busy the place is, as its staff said, while that is fresh (a few "
-                "hours); null when nothing fresh was said.",
-                "oneOf": [
-                    {"type": "null"},
-                    {
-                        "type": "object",
-                        "required": ["level", "level_name", "reported_at", "until"],
-                        "properties": {
-                            "level": {"type": "string", "enum": ["quiet", "busy", "very_busy", "limited"]},
-                            "level_name": _ref("Text"),
-                            "reported_at": {"type": "string", "format": "date-time"},
-                            "until": {"type": "string", "format": "date-time"},
-                        },
-                        "additionalProperties": False,
+            "practical": {
+                "type": "object",
+                "description": "How to get in, each fact with its own source: booking, entrance, busiest, "
+                "parking, food, toilets, access, phone (only those known).",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["text", "source", "year", "checked"],
+                    "properties": {
+                        "text": _ref("Text"),
+                        "source": {"type": "string", "description": "A URL, or a publication and its date."},
+                        "year": _nullable({"type": "integer", "description": "The source's year, when it has one."}),
+                        "checked": _nullable({"type": "string", "format": "date"}),
                     },
-                ],
+                    "additionalProperties": False,
+                },
             },
+            "crowd": _nullable(
+                {
+                    "type": "object",
+                    "description": "How busy the place is, as its staff said, while that is fresh (a few "
+                    "hours); null when nothing fresh was said.",
+                    "required": ["level", "level_name", "reported_at", "until"],
+                    "properties": {
+                        "level": {"type": "string", "enum": ["quiet", "busy", "very_busy", "limited"]},
+                        "level_name": _ref("Text"),
+                        "reported_at": {"type": "string", "format": "date-time"},
+                        "until": {"type": "string", "format": "date-time"},
+                    },
+                    "additionalProperties": False,
+                }
+            ),
         },
         "additionalProperties": False,
     },

@@ -17,7 +17,7 @@ from guide.core.i18n import languages
 from guide.core.plan import Refused, trip
 from guide.core.scales import Shown
 from guide.core.text import drop_unsafe_texts
-from guide.places import queries, seasons, words
+from guide.places import practical, queries, seasons, words
 from guide.places.models import WINDOW_FIELDS, Festival, Notice, Place
 from guide.places.notices import KIND_TITLES
 from guide.site.cache import cached_page
@@ -137,6 +137,15 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
         "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
+        "practical": {
+            f.kind: {
+                "text": drop_unsafe_texts(f.text),
+                "source": f.source,
+                "year": f.year,
+                "checked": f.checked.isoformat() if f.checked else None,
+            }
+            for f in practical.facts(place.practical, clock.today())
+        },
         "crowd": crowd
         and {
             "level": crowd.level.value,

@@ -53,6 +53,9 @@ class Place(Model):
     dated: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
     # Other names, {"en": [...], "zh": [...]}: a visitor may know it by one of them.
     other_names: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict, server_default="{}")
+    # How to get in: booking, entrance, busiest times, parking, food, toilets, access, phone; each
+    # {"text": {"en": …, "zh": …}, "source": …, "year": 2022 (optional), "checked": "2026-12-03"}.
+    practical: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Grows whenever anything this place's own pages show changes (guide.site.cache).
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

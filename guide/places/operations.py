@@ -29,6 +29,7 @@ _PLACE_FIELDS = (
     "dated",
     "other_names",
 )
+# Stored as plain JSON: {"booking": {"text": {…}, "source": "…", "year": 2022, "checked": "2026-12-03"}}
 
 
 def mark_changed(*places: Place) -> None:
@@ -62,7 +63,12 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
             db.session.add(place)
             result.created.append(data.slug)
         values = {name: getattr(data, name) for name in _PLACE_FIELDS}
-        values.update(position=position, listed=True, checked_on=data.checked)
+        values.update(
+            position=position,
+            listed=True,
+            checked_on=data.checked,
+            practical={kind: fact.model_dump(mode="json", exclude_none=True) for kind, fact in data.practical.items()},
+        )
         changed = _assign(place, values)
         changed |= _sync_plants(place, data, now)
         changed |= _sync_festivals(place, data, now)

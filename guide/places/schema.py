@@ -138,6 +138,20 @@ class FestivalIn(_Strict):
     editions: list[EditionIn] = []
 
 
+# What a visitor needs to get in, beyond hours and tickets; each fact with its own source.
+PracticalKind = Literal["booking", "entrance", "busiest", "parking", "food", "toilets", "access", "phone"]
+
+
+class PracticalIn(_Strict):
+    """One practical fact: what it says, where it is from (a URL, or a publication and its
+    date), the source's year when it has one, and the day we last checked it."""
+
+    text: Text
+    source: Annotated[Printable, Field(min_length=1, max_length=500)]
+    year: Annotated[int, Field(ge=1990, le=2100)] | None = None
+    checked: Annotated[date, Field(strict=False)]
+
+
 class PlaceIn(_Strict):
     slug: Slug
     name: Text
@@ -160,6 +174,7 @@ class PlaceIn(_Strict):
     # URLs (printed on cards) redirect here for good.
     other_names: dict[str, list[Annotated[Printable, Field(min_length=1)]]] = {}
     retired_slugs: list[Slug] = []
+    practical: dict[PracticalKind, PracticalIn] = {}
     plants: list[PlantIn] = Field(min_length=1)
     festivals: list[FestivalIn] = []
 
@@ -334,6 +349,10 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
                 yield (*at, axis), f"{name} {value} is outside Jiading ({low}–{high})"
         yield from _text_problems(place, PlaceIn, at, languages)
+        practical = place.get("practical")
+        for fact, item in practical.items() if isinstance(practical, dict) else ():
+            if isinstance(item, dict):
+                yield from _text_problems(item, PracticalIn, (*at, "practical", fact), languages)
         for kind, model in (("plants", PlantIn), ("festivals", FestivalIn)):
             keys: set[str] = set()
             for j, item in _dicts(place.get(kind)):

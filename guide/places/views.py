@@ -22,7 +22,7 @@ from guide.core.plan import MAX_AHEAD, input_date
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
-from guide.places import outline, queries, seasons, words
+from guide.places import outline, practical, queries, seasons, words
 from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
@@ -159,6 +159,7 @@ def place(slug: str):
         past_events=queries.past_billings(today, found),
         notices=queries.notices(now, found),
         crowd=queries.crowds_now([found], now).get(found.id),
+        practical=practical.facts(found.practical, today),
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),

@@ -13,7 +13,7 @@ from guide.core.i18n import add_language_prefix, languages, page_lang, plain
 from guide.core.plan import input_date
 from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe
-from guide.places import queries, seasons, words
+from guide.places import practical, queries, seasons, words
 from guide.places.models import Place
 from guide.share import calendars
 from guide.share.images import ShareCard, fonts_found, render
@@ -106,6 +106,10 @@ def make_card(place: Place) -> Card:
                         sightings=seen,
                         when=(words.visit_line(*come, today), come[1]) if come else None,
                         side_lang=code,
+                        # Booking, entrance, phone: what a guest needs at the gate, never flagged by age.
+                        practical=[
+                            f for f in practical.facts(place.practical, today) if f.kind in practical.ON_THE_CARD
+                        ],
                         today=today,
                         now=now,
                     )

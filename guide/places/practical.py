@@ -1,0 +1,53 @@
+"""What a visitor needs to get in, beyond hours and tickets: each fact with its own source, the
+source's year when it has one, and the day it was last checked (data/places.yaml, `practical`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+# In the order a visitor needs them; the card shows the first three it has.
+TITLES: dict[str, LazyString] = {
+    "booking": _l("Booking"),
+    "entrance": _l("Entrance"),
+    "busiest": _l("Busiest"),
+    "parking": _l("Parking"),
+    "food": _l("Food and drink"),
+    "toilets": _l("Toilets"),
+    "access": _l("Step-free access"),
+    "phone": _l("Phone"),
+}
+ON_THE_CARD = ("booking", "entrance", "phone")
+OLD_AFTER_YEARS = 2  # a source older than this is flagged on the page ("it may have changed")
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    title: LazyString
+    text: dict[str, str]
+    source: str
+    year: int | None
+    checked: date | None
+    old: bool  # flagged on the page, never on a guest's card
+
+
+def facts(stored: dict[str, Any] | None, today: date) -> list[Fact]:
+    """The place's practical facts, in the order of TITLES; a row no writer can read is left out."""
+    found = []
+    for kind, title in TITLES.items():
+        item = (stored or {}).get(kind)
+        if not isinstance(item, dict) or not isinstance(item.get("text"), dict):
+            continue
+        year = item.get("year") if isinstance(item.get("year"), int) else None
+        try:
+            checked = date.fromisoformat(item["checked"]) if isinstance(item.get("checked"), str) else None
+        except ValueError:
+            checked = None
+        old = year is not None and today.year - year > OLD_AFTER_YEARS
+        found.append(Fact(kind, title, item["text"], str(item.get("source", "")), year, checked, old))
+    return found
