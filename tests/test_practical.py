@@ -15,9 +15,9 @@ from tests.test_places_load import load
 @pytest.mark.parametrize(
     "lang, title, said",
     [
-        ("en", "Booking", "through the 上海嘉定 app or Suishenban"),
-        ("zh", "预约", "可通过“上海嘉定”App或随申办预约"),
-        ("en", "Entrance", "Enter only at Lane 55, Bole Road"),
+        ("en", "Booking", "the 上海嘉定 app or Suishenban (随申办); over-65s by phone"),
+        ("zh", "预约", "“上海嘉定”App或随申办"),
+        ("en", "Entrance", "Entry only at Lane 55, Bole Road"),
         ("zh", "入口", "只能从博乐路55弄入园"),
     ],
 )
