@@ -239,3 +239,13 @@ def test_a_staff_password_is_still_needed(guide_app, editor):
     editor.post("/en/staff/logout", data={"csrf_token": csrf_token(page)})
     assert editor.get("/en/staff/places/huilongtan-park/edit").status_code == 302
     assert PASSWORD
+
+
+def test_a_notice_in_chinese_only_is_marked_chinese_on_english_pages_and_staff_are_told(guide_app, editor, freeze):
+    freeze("2026-11-25 10:00")
+    page = editor.get("/en/staff/places/huilongtan-park/edit").get_data(as_text=True)
+    assert "text in one language only is shown as it is on the other language's pages" in page
+    data = {"csrf_token": csrf_token(page), "kind": "route", "text_zh": "东门关闭，请走南门", "starts_on": "2026-11-25"}
+    assert editor.post("/en/staff/places/huilongtan-park/notices", data=data).status_code == 302
+    html = guide_app.test_client().get("/en/places/huilongtan-park").get_data(as_text=True)
+    assert '<span lang="zh-Hans">东门关闭，请走南门</span>' in html  # a screen reader switches voice

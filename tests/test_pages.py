@@ -226,7 +226,7 @@ def test_content_falls_back_to_the_other_language_marked_with_its_lang(guide_app
         place.tips = {"zh": "清晨去。"}
         db.session.commit()
     html = guide_app.test_client().get("/en/places/guyi-garden").get_data(as_text=True)
-    assert '<span lang="zh">清晨去。</span>' in html
+    assert '<span lang="zh-Hans">清晨去。</span>' in html
 
 
 def test_text_from_data_is_escaped_everywhere(guide_app):

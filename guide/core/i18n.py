@@ -98,7 +98,7 @@ def tr(text: dict[str, str] | None) -> Markup:
     """Jinja filter: localized text, marked with its own lang when it is a fallback."""
     value, lang = localized(text)
     if lang != page_lang():
-        return Markup('<span lang="{}">{}</span>').format(lang, value)
+        return Markup('<span lang="{}">{}</span>').format(html_lang(lang), value)
     return escape(value)
 
 
