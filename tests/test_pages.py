@@ -374,3 +374,21 @@ def test_the_calendar_shows_one_kind_and_keeps_it_in_the_link(client, lang):
     both = client.get(f"/{lang}/calendar?kind=wisteria&month=4").get_data(as_text=True)
     assert {"zh": "<h1>四月的紫藤</h1>", "en": "<h1>Wisteria in April</h1>"}[lang] in both
     assert client.get(f"/{lang}/calendar?kind=lotus&month=1").get_data(as_text=True).count("chart__row") == 0
+
+
+@pytest.mark.parametrize(
+    "moment, now, next_up",
+    [
+        ("2026-04-15 09:00", {"peony", "wisteria"}, ["lotus", "wintersweet", "plum"]),
+        ("2027-01-15 09:00", {"wintersweet"}, ["plum", "wisteria", "peony", "lotus"]),
+        ("2026-09-01 09:00", {"lotus"}, ["wintersweet", "plum", "wisteria", "peony"]),
+    ],
+)
+def test_the_place_page_shows_what_is_at_its_best_now_first(client, freeze, moment, now, next_up):
+    """Issue 24: in calendar order, the plant in flower now could be third. In flower first,
+    then what comes next, soonest first."""
+    freeze(moment)
+    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    status = html.split('id="status-heading"')[1]
+    plants = list(dict.fromkeys(re.findall(r'data-plant="guyi-garden/([a-z-]+)"', status)))
+    assert set(plants[: len(now)]) == now and plants[len(now) :] == next_up, plants

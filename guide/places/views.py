@@ -140,7 +140,13 @@ def _garden(place, seen: list[queries.Sighting], today) -> tuple:
 def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
-    seen = queries.sightings([found], now, today)
+    # What is worth seeing now first (best first), then what comes next, soonest first.
+    seen = sorted(
+        queries.sightings([found], now, today),
+        key=lambda s: (0, rank_key(s.status, s.plant.window, today))
+        if s.status.stage.in_season
+        else (1, (s.plant.window.days_until_first_bloom(today),)),
+    )
     ahead = seasons.outlooks(found.listed_plants, today)
     come = seasons.come_to(seen, today, ahead)
     zh_name = found.name.get("zh", "")
