@@ -143,9 +143,11 @@ def place(slug: str):
     # What is worth seeing now first (best first), then what comes next, soonest first.
     seen = sorted(
         queries.sightings([found], now, today),
-        key=lambda s: (0, rank_key(s.status, s.plant.window, today))
-        if s.status.stage.in_season
-        else (1, (s.plant.window.days_until_first_bloom(today),)),
+        key=lambda s: (
+            (0, rank_key(s.status, s.plant.window, today))
+            if s.status.stage.in_season
+            else (1, (s.plant.window.days_until_first_bloom(today),))
+        ),
     )
     ahead = seasons.outlooks(found.listed_plants, today)
     come = seasons.come_to(seen, today, ahead)
