@@ -113,7 +113,7 @@ def test_a_third_language_needs_only_a_catalog_and_yaml_keys(tmp_path):
     po.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
         '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-        'msgid "How it looks now"\nmsgstr "Kiel ĝi aspektas nun"\n',
+        'msgid "Bloom status now"\nmsgstr "Kiel ĝi aspektas nun"\n',
         encoding="utf-8",
     )
     subprocess.run([PYBABEL, "compile", "-d", str(translations)], check=True, capture_output=True)

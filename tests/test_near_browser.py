@@ -48,7 +48,7 @@ def test_granted_the_gardens_are_ordered_by_distance_and_say_how_far(browser, se
     page.wait_for_selector("[data-map-ready]")
     assert page.evaluate("window.asked") == 0  # never on load, nor when the map shows
     before = len(sent)
-    page.get_by_role("button", name="Order by distance from me").click()
+    page.get_by_role("button", name="Sort by distance").click()
     status = page.get_by_role("status").filter(has_text="ordered by distance")
     status.wait_for()
     names = page.locator(".place-list > li > a").all_inner_texts()
