@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Config
 
+from guide.core.crowds import FRESH_HOURS
 from guide.core.i18n import discover_languages
 from guide.core.maps import TILES
 
@@ -64,7 +65,7 @@ class Defaults(Wiring):
     PUBLIC_BASE_URL = None  # e.g. https://bloom.example.cn: the host in QR codes, feeds and share tags
     MAP_TILES = "amap"  # a basemap that loads in mainland China; or "osm" (OpenStreetMap)
     REPORT_FRESH_HOURS = 72  # a report older than this gives way to the estimate
-    CROWD_FRESH_HOURS = 3  # how long "busy" or "quiet", said by staff, stands before it is gone
+    CROWD_FRESH_HOURS = FRESH_HOURS  # 3: how long "busy" or "quiet", said by staff, stands before it is gone
     PAGE_CACHE_SECONDS = 60  # rendered public pages; 0 turns the cache off
     PAGE_STALE_SECONDS = 24 * 3600  # database down: pages rendered this recently are served, marked; 0: never
     DEFAULT_LANGUAGE = "zh"  # for a browser that states no preference

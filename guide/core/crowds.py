@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-FRESH_HOURS = 3  # the default of CROWD_FRESH_HOURS
+FRESH_HOURS = 3  # how long a level stands: the default of the CROWD_FRESH_HOURS setting
 
 
 class Crowd(enum.Enum):
