@@ -19,7 +19,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from guide.core.bloom import BloomWindow, MonthDay
+from guide.core.bloom import YEAR_DAYS, BloomWindow, MonthDay
 from guide.core.forecast import season_label, season_year
 from guide.core.text import unsafe_characters
 from guide.site.pictures import drawings
@@ -93,15 +93,33 @@ class SeenIn(_Strict):
     stage: SeenStage
 
 
+Source = Annotated[Printable, Field(min_length=1, max_length=500)]
+SourceYear = Annotated[int, Field(ge=1990, le=2100)]
+Checked = Annotated[date, Field(strict=False)]
+
+
+class SourcedIn(_Strict):
+    """Where a fact is from and when we last read it there: `source`, a URL or a publication
+    with its date; `year`, the source's year when it has one (a fact more than a few years old is
+    flagged on the page); `checked`, the day we last checked the fact against the source."""
+
+    source: Source
+    year: SourceYear | None = None
+    checked: Checked
+
+
 class SeasonIn(_Strict):
     """A past season as a source tells it: what was seen on which days."""
 
     year: Annotated[int, Field(ge=2000, le=2100)]  # the year its buds came
     seen: list[SeenIn] = Field(min_length=1)
-    source: Annotated[Printable, Field(min_length=1, max_length=500)]
+    source: Source
+    checked: Checked
 
 
 class PlantIn(_Strict):
+    """A plant; its source is that of its name, count and usual window."""
+
     key: Slug
     name: Text
     visited_for: Literal["flowers", "leaves"] = "flowers"  # ginkgo and maple: their autumn leaves
@@ -110,12 +128,18 @@ class PlantIn(_Strict):
     count: Annotated[int, Field(gt=0)] | None = None
     window: WindowIn
     seasons: list[SeasonIn] = []
+    source: Source
+    year: SourceYear | None = None
+    checked: Checked
 
 
 class UsualIn(_MonthDays):
-    """A festival's usual dates, as month-days, first and last day included."""
+    """A festival's usual dates, as month-days, first and last day included; `start_latest`
+    when the openings of several years spread over days or weeks (the lotus show opened between
+    22 June and 7 July): the usual dates then read as a range ("opens late June to early July")."""
 
     start: str
+    start_latest: str | None = None
     end: str
 
 
@@ -127,29 +151,44 @@ class EditionIn(_Strict):
     end: Annotated[date, Field(strict=False)]
     end_approximate: bool = False  # the source gives a duration ("about a month"), not the last day
     cancelled: bool = False
-    source: Annotated[str, Field(min_length=1, max_length=500)]
+    source: Source
+    checked: Checked
 
 
 class FestivalIn(_Strict):
+    """A festival; its source is that of its name, description and usual dates."""
+
     key: Slug
     name: Text
     description: Text | None = None
     usual: UsualIn | None = None  # none for a one-off: no edition is ever expected
     editions: list[EditionIn] = []
+    source: Source
+    year: SourceYear | None = None
+    checked: Checked
 
 
 # What a visitor needs to get in, beyond hours and tickets; each fact with its own source.
 PracticalKind = Literal["booking", "entrance", "busiest", "parking", "food", "toilets", "access", "phone"]
 
 
-class PracticalIn(_Strict):
-    """One practical fact: what it says, where it is from (a URL, or a publication and its
-    date), the source's year when it has one, and the day we last checked it."""
+class PracticalIn(SourcedIn):
+    """One practical fact: what it says, and where it is from (SourcedIn)."""
 
     text: Text
-    source: Annotated[Printable, Field(min_length=1, max_length=500)]
-    year: Annotated[int, Field(ge=1990, le=2100)] | None = None
-    checked: Annotated[date, Field(strict=False)]
+
+
+class PlaceFactsIn(_Strict):
+    """The source of each of a place's own facts (its plants, festivals and practical facts carry
+    their own): every one is required, so that no fact is shown without where it is from."""
+
+    about: SourcedIn  # name, summary and description
+    address: SourcedIn
+    hours: SourcedIn
+    ticket: SourcedIn
+    transit: SourcedIn
+    tips: SourcedIn
+    position: SourcedIn  # lat, lon and whether they are estimated
 
 
 class PlaceIn(_Strict):
@@ -165,11 +204,7 @@ class PlaceIn(_Strict):
     lat: float
     lon: float
     coords_estimated: bool = False
-    sources: list[Printable] = []
-    # When these facts were last checked against the sources, and facts known only from an
-    # older source, by that source's year (shown on the page as such).
-    checked: Annotated[date, Field(strict=False)]
-    dated: dict[DatedFact, Annotated[int, Field(ge=1990, le=2100)]] = {}
+    sources: PlaceFactsIn
     # Other names a visitor may know the place by, per language; and slugs it had before, whose
     # URLs (printed on cards) redirect here for good.
     other_names: dict[str, list[Annotated[Printable, Field(min_length=1)]]] = {}
@@ -177,9 +212,6 @@ class PlaceIn(_Strict):
     practical: dict[PracticalKind, PracticalIn] = {}
     plants: list[PlantIn] = Field(min_length=1)
     festivals: list[FestivalIn] = []
-
-
-DatedFact = Literal["address", "hours", "ticket", "transit", "tips"]
 
 
 class PlacesFile(_Strict):
@@ -353,6 +385,11 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
         for fact, item in practical.items() if isinstance(practical, dict) else ():
             if isinstance(item, dict):
                 yield from _text_problems(item, PracticalIn, (*at, "practical", fact), languages)
+                yield from _source_problems(item, (*at, "practical", fact))
+        sources = place.get("sources")
+        for fact, item in sources.items() if isinstance(sources, dict) else ():
+            if isinstance(item, dict):
+                yield from _source_problems(item, (*at, "sources", fact))
         for kind, model in (("plants", PlantIn), ("festivals", FestivalIn)):
             keys: set[str] = set()
             for j, item in _dicts(place.get(kind)):
@@ -362,7 +399,9 @@ def _semantic_problems(data: Any, languages: tuple[str, ...]):
                     yield (*iat, "key"), f"duplicate {kind[:-1]} key {key!r} in this place"
                 keys.add(key)
                 yield from _text_problems(item, model, iat, languages)
+                yield from _source_problems(item, iat)
                 yield from _order_problems(item, iat)
+                yield from _usual_problems(item, iat)
                 yield from _edition_problems(item, iat)
                 yield from _season_problems(item, iat)
 
@@ -388,6 +427,26 @@ def _order_problems(item: dict, at: tuple):
             return  # reported by the schema
         for field, msg in BloomWindow(*points).problems():
             yield (*at, "window", field), msg
+
+
+def _source_problems(item: dict, at: tuple):
+    """A source cannot be from after the day it was checked."""
+    year, checked = item.get("year"), item.get("checked")
+    if isinstance(year, int) and isinstance(checked, date) and year > checked.year:
+        yield (*at, "year"), f"a {year} source cannot have been checked on {checked}"
+
+
+def _usual_problems(festival: dict, at: tuple):
+    """The latest usual opening falls between the earliest and the end."""
+    usual = festival.get("usual")
+    if not isinstance(usual, dict) or usual.get("start_latest") is None:
+        return
+    try:
+        start, latest, end = (MonthDay.parse(usual[f]) for f in ("start", "start_latest", "end"))
+    except (KeyError, TypeError, ValueError):
+        return  # reported by the schema
+    if not (latest.ordinal - start.ordinal) % YEAR_DAYS <= (end.ordinal - start.ordinal) % YEAR_DAYS:
+        yield (*at, "usual", "start_latest"), f"the latest opening {latest} is not between {start} and {end}"
 
 
 def _season_problems(plant: dict, at: tuple):
