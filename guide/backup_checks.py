@@ -31,9 +31,10 @@ from guide.places.schema import (
     JIADING_LON,
     REQUIRED_LANGUAGES,
     SEEN_STAGES,
-    DatedFact,
+    PlaceFactsIn,
     PracticalIn,
     PracticalKind,
+    SourcedIn,
     _dotted,
     _season_problems,
     is_slug,
@@ -46,7 +47,6 @@ from guide.staff.photos import FULL_SIZE, THUMB_SIZE, NotClean, check_clean
 Problems = Iterator[tuple[str, str]]
 EARLIEST = date(2000, 1, 1)  # the guide holds nothing older; the loader's first season year
 TEXT_MAX = 5000  # a place's description, the longest text the data file has, is under 1,000
-DATED_FACTS = set(DatedFact.__args__)  # type: ignore[attr-defined]
 
 # Free text, cleaned as the forms clean it; every other string is an identifier and refused
 # if it holds a control character.
@@ -170,13 +170,16 @@ def _place(row: dict, languages: tuple[str, ...], today: date) -> Problems:
         value = row.get(axis)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not low <= value <= high:
             yield axis, f"{value} is outside Jiading ({low}–{high})"
-    yield from _strings("sources", row.get("sources"))
-    dated = row.get("dated")
-    if not isinstance(dated, dict) or not all(
-        fact in DATED_FACTS and isinstance(year, int) and not isinstance(year, bool) and 1990 <= year <= 2100
-        for fact, year in dated.items()
-    ):
-        yield "dated", f"not an object of fact ({', '.join(sorted(DATED_FACTS))}): year 1990–2100"
+    sources = row.get("sources")
+    groups = tuple(PlaceFactsIn.model_fields)
+    if not isinstance(sources, dict):
+        yield "sources", f"not an object of fact ({', '.join(groups)}): source"
+    else:
+        for group, fact in sources.items():
+            if group not in groups:
+                yield "sources", f"{_shown(group)} is not a group of facts ({', '.join(groups)})"
+            else:
+                yield from _provenance(f"sources.{group}", fact)
     names = row.get("other_names")
     if not isinstance(names, dict):
         yield "other_names", "not an object of language: list of names"
@@ -207,6 +210,17 @@ def _practical(stored: Any, languages: tuple[str, ...]) -> Problems:
         yield from _localized(f"practical.{kind}.text", fact["text"], languages)
 
 
+def _provenance(column: str, stored: Any, empty: bool = False) -> Problems:
+    """A source as the loader stores one: {"source": …, "year": … (optional), "checked": "…"};
+    `empty`: or {}, a row from before sources were stored per fact (the next load fills it)."""
+    if empty and stored == {}:
+        return
+    try:
+        SourcedIn.model_validate(stored, strict=False)
+    except ValidationError as error:
+        yield column, f"not a source as the loader stores one: {error.errors()[0]['msg']}"
+
+
 def _retired_slug(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     yield from _slug("slug", row.get("slug"))
 
@@ -218,6 +232,7 @@ def _plant(row: dict, languages: tuple[str, ...], today: date) -> Problems:
         yield "visited_for", f"{_shown(row.get('visited_for'))} is not flowers or leaves"
     if row.get("picture") is not None and row["picture"] not in drawings():
         yield "picture", f"no picture {_shown(row['picture'])} in guide/static/pictures.svg"
+    yield from _provenance("provenance", row.get("provenance"), empty=True)
     count = row.get("count")
     if isinstance(count, int) and count <= 0:
         yield "count", f"{count} is not a number of plants"
@@ -247,9 +262,11 @@ def _seasons(seasons: Any) -> Problems:
         return
     for i, season in enumerate(seasons):
         at = f"seasons[{i}]"
-        if not isinstance(season, dict) or set(season) != {"year", "source", "seen"}:
-            yield at, 'not an object of "year", "source" and "seen"'
+        if not isinstance(season, dict) or not {"year", "source", "seen"} <= set(season) <= {*SEASON_KEYS}:
+            yield at, 'not an object of "year", "source", "checked" (optional) and "seen"'
             continue
+        if "checked" in season and not _iso_day(season["checked"]):
+            yield f"{at}.checked", f"{_shown(season['checked'])} is not a date"
         year, source, seen = season["year"], season["source"], season["seen"]
         if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
             yield f"{at}.year", f"{_shown(year)} is not a year 2000–2100"
@@ -260,6 +277,16 @@ def _seasons(seasons: Any) -> Problems:
             continue
         for n, sighting in enumerate(seen):
             yield from _sighting(f"{at}.seen[{n}]", sighting)
+
+
+SEASON_KEYS = ("year", "source", "checked", "seen")
+
+
+def _iso_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and EARLIEST <= date.fromisoformat(value) <= date(2100, 12, 31)
+    except ValueError:
+        return False
 
 
 def _sighting(at: str, sighting: Any) -> Problems:
@@ -281,9 +308,12 @@ def _festival(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     yield from _localized("name", row.get("name"), languages)
     if row.get("description") is not None:
         yield from _localized("description", row["description"], languages)
-    yield from _month_days(row, "usual_start", "usual_end")
+    yield from _month_days(row, "usual_start", "usual_end", "usual_start_latest")
     if (row.get("usual_start") is None) != (row.get("usual_end") is None):
         yield "usual_end", "usual dates need both a start and an end"
+    if row.get("usual_start_latest") is not None and row.get("usual_start") is None:
+        yield "usual_start_latest", "a latest usual opening needs the usual dates"
+    yield from _provenance("provenance", row.get("provenance"), empty=True)
 
 
 def _edition_dates(row: dict, today: date, year: Any = None) -> Problems:

@@ -121,7 +121,10 @@ def test_an_expected_edition_is_tentative_and_confirming_it_updates_the_same_cal
     assert expected.decoded("dtstart") == date(2026, 10, 28) and expected.decoded("dtend") == date(2026, 11, 28)
     assert "上海市嘉定区" in str(expected["location"]) and "Huilongtan" in str(expected["location"])
     assert expected["geo"].latitude and str(expected["transp"]) == "TRANSPARENT"
-    announced = '          - {year: 2026, start: 2026-10-30, end: 2026-11-29, source: "https://example.org/2026"}\n'
+    announced = (
+        "          - {year: 2026, start: 2026-10-30, end: 2026-11-29,"
+        ' source: "https://example.org/2026", checked: 2026-11-25}\n'
+    )
     load(
         guide_app,
         tmp_path,
@@ -147,7 +150,10 @@ def test_an_expected_edition_is_tentative_and_confirming_it_updates_the_same_cal
 
 def test_a_cancelled_edition_says_so_and_the_next_year_is_expected(guide_app, tmp_path, freeze):
     freeze("2026-11-01 10:00")
-    cancelled = '          - {year: 2026, start: 2026-10-28, end: 2026-11-27, cancelled: true, source: "https://example.org/off"}\n'
+    cancelled = (
+        "          - {year: 2026, start: 2026-10-28, end: 2026-11-27, cancelled: true,"
+        ' source: "https://example.org/off", checked: 2026-11-25}\n'
+    )
     load(
         guide_app,
         tmp_path,

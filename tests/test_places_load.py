@@ -32,13 +32,24 @@ places:
         name: {en: Lotus, zh: 荷花}
         count: 100
         window: {bud: "06-10", first: "06-20", peak_start: "07-01", peak_end: "08-10", over: "10-05"}
+        source: https://example.org/lotus-plants
+        checked: 2026-11-25
     festivals:
       - key: lotus
         name: {en: Lotus Exhibition, zh: 荷花展}
         usual: {start: "07-06", end: "08-08"}
+        source: https://example.org/lotus-show
+        checked: 2026-11-25
         editions:
-          - {year: 2025, start: 2025-07-07, end: 2025-08-07, source: "https://example.org/lotus"}
-    checked: 2026-11-25
+          - {year: 2025, start: 2025-07-07, end: 2025-08-07, source: "https://example.org/lotus", checked: 2026-11-25}
+    sources:
+      about: {source: https://example.org/guyi, year: 2024, checked: 2026-11-25}
+      address: {source: https://example.org/guyi, year: 2024, checked: 2026-11-25}
+      hours: {source: https://example.org/hours, year: 2025, checked: 2026-12-03}
+      ticket: {source: https://example.org/guyi, year: 2024, checked: 2026-11-25}
+      transit: {source: "Shanghai Daily, 3 July 2024", year: 2024, checked: 2026-11-25}
+      tips: {source: https://example.org/guyi, checked: 2026-11-25}
+      position: {source: https://example.org/map, checked: 2026-11-25}
 """
 # The lotus with a past season from a source (lines 18–21).
 WITH_SEASON = VALID.replace(
@@ -47,7 +58,8 @@ WITH_SEASON = VALID.replace(
     "        seasons:\n"
     "          - year: 2024\n"
     "            seen: [{day: 2024-06-22, stage: first_bloom}, {day: 2024-07-03, stage: peak}]\n"
-    '            source: "https://example.org/lotus-2024"\n',
+    '            source: "https://example.org/lotus-2024"\n'
+    "            checked: 2026-11-25\n",
 )
 
 
@@ -143,7 +155,7 @@ BAD = {
     ),
     "impossible edition date": (
         VALID.replace("end: 2025-08-07", "end: 2025-02-30"),
-        r":23: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: .*date",
+        r":27: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: .*date",
     ),
     "peak outside the bloom": (
         VALID.replace('peak_end: "08-10"', 'peak_end: "10-20"'),
@@ -157,7 +169,7 @@ BAD = {
         VALID.replace("lat: 31.2916", "lat: 121.317").replace("lon: 121.3170", "lon: 31.2916"),
         r":12: places\[0\]\.lon: longitude 31\.2916 is outside Jiading",
     ),
-    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":25: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
+    "duplicate slug": (VALID + VALID.split("places:\n", 1)[1], r":36: places\[1\]\.slug: duplicate slug 'guyi-garden'"),
     "wrong type": (VALID.replace("count: 100", "count: many"), r":16: places\[0\]\.plants\[0\]\.count: .*integer"),
     "missing field": (
         VALID.replace("    ticket: {en: ¥12, zh: 12元}\n", ""),
@@ -169,7 +181,7 @@ BAD = {
     ),
     "edition ends before it starts": (
         VALID.replace("end: 2025-08-07", "end: 2025-07-01"),
-        r":23: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: the edition ends",
+        r":27: places\[0\]\.festivals\[0\]\.editions\[0\]\.end: the edition ends",
     ),
     "a picture the guide does not have": (
         VALID.replace("      - key: lotus\n", "      - key: lotus\n        picture: tulip\n", 1),
@@ -190,6 +202,62 @@ BAD = {
     "past season in another year": (
         WITH_SEASON.replace("year: 2024", "year: 2023"),
         r":20: places\[0\]\.plants\[0\]\.seasons\[0\]\.seen\[0\]\.day: 2024-06-22 is not in the 2023 season",
+    ),
+    # Every fact names its source and the day it was checked (issue 20): the loader refuses one without.
+    "a group of facts without its source": (
+        VALID.replace("      hours: {source: https://example.org/hours, year: 2025, checked: 2026-12-03}\n", ""),
+        r":\d+: places\[0\]\.sources\.hours: missing field",
+    ),
+    "a fact without the day it was checked": (
+        VALID.replace(
+            "hours: {source: https://example.org/hours, year: 2025, checked: 2026-12-03}",
+            "hours: {source: https://example.org/hours, year: 2025}",
+        ),
+        r":\d+: places\[0\]\.sources\.hours\.checked: missing field",
+    ),
+    "a fact with an empty source": (
+        VALID.replace("hours: {source: https://example.org/hours,", 'hours: {source: "",'),
+        r":\d+: places\[0\]\.sources\.hours\.source: must not be empty",
+    ),
+    "a source newer than its check": (
+        VALID.replace(
+            "hours: {source: https://example.org/hours, year: 2025,",
+            "hours: {source: https://example.org/hours, year: 2027,",
+        ),
+        r":\d+: places\[0\]\.sources\.hours\.year: a 2027 source cannot have been checked on 2026-12-03",
+    ),
+    "a plant without its source": (
+        VALID.replace("        source: https://example.org/lotus-plants\n", ""),
+        r":14: places\[0\]\.plants\[0\]\.source: missing field",
+    ),
+    "a festival without the day it was checked": (
+        VALID.replace(
+            "        source: https://example.org/lotus-show\n        checked: 2026-11-25\n",
+            "        source: https://example.org/lotus-show\n",
+        ),
+        r":\d+: places\[0\]\.festivals\[0\]\.checked: missing field",
+    ),
+    "an edition without the day it was checked": (
+        VALID.replace(
+            ', source: "https://example.org/lotus", checked: 2026-11-25}', ', source: "https://example.org/lotus"}'
+        ),
+        r":27: places\[0\]\.festivals\[0\]\.editions\[0\]\.checked: missing field",
+    ),
+    "a past season without the day it was checked": (
+        WITH_SEASON.replace("            checked: 2026-11-25\n", "", 1),
+        r":\d+: places\[0\]\.plants\[0\]\.seasons\[0\]\.checked: missing field",
+    ),
+    "the old list of sources for the whole place": (
+        VALID.replace(
+            "    sources:\n      about:", "    sources: [https://example.org/guyi]\n    old_sources:\n      about:"
+        ),
+        r":\d+: places\[0\]\.sources: input should be a valid dictionary",
+    ),
+    "a latest opening after the festival ends": (
+        VALID.replace(
+            'usual: {start: "07-06", end: "08-08"}', 'usual: {start: "07-06", start_latest: "08-20", end: "08-08"}'
+        ),
+        r":\d+: places\[0\]\.festivals\[0\]\.usual\.start_latest: the latest opening 08-20 is not between",
     ),
     "empty file": ("", r":1: \(file\): the file is empty"),
     "not a list of places": ("places: {slug: x}\n", r":1: places: input should be a valid list"),

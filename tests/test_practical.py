@@ -57,6 +57,7 @@ def test_the_api_gives_each_fact_with_its_source_and_checked_day(client):
         "source": "https://www.jiading.gov.cn/mspd/shgj/content_166587",
         "year": None,
         "checked": "2026-12-03",
+        "old": False,
     }
     assert set(place["practical"]) == {"parking", "phone"}
     assert client.get("/api/v1/places/jiazhu-osmanthus-park").get_json()["practical"] == {}
@@ -105,5 +106,5 @@ def test_the_loader_refuses_a_kind_it_does_not_know(guide_app, tmp_path):
 def test_a_stored_fact_no_writer_can_read_is_left_out_not_the_page():
     stored = {"phone": {"text": {"en": "1"}, "source": "s", "checked": "not a day"}, "food": "x", "valet": {}}
     found = facts(stored, date(2026, 12, 3))
-    assert [f.kind for f in found] == ["phone"] and found[0].checked is None
+    assert [f.kind for f in found] == ["phone"] and found[0].provenance.checked is None
     assert facts(None, date(2026, 12, 3)) == []

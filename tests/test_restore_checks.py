@@ -227,6 +227,26 @@ BAD = {
         ),
         r"tables\.place\[0\] \(id \d+\)\.practical\.phone: not a fact as the loader stores one",
     ),
+    "place sources as the old list of URLs": (
+        _set("place", "sources", ["https://example.org"]),
+        r"tables\.place\[0\] \(id \d+\)\.sources: not an object of fact \(about, address",
+    ),
+    "place fact of an unknown group": (
+        lambda doc: _row(doc, "place")["sources"].update(mood={"source": "x", "checked": "2026-12-03"}),
+        r"tables\.place\[0\] \(id \d+\)\.sources: 'mood' is not a group of facts",
+    ),
+    "place hours without the day they were checked": (
+        lambda doc: _row(doc, "place")["sources"].update(hours={"source": "https://example.org"}),
+        r"tables\.place\[0\] \(id \d+\)\.sources\.hours: not a source as the loader stores one",
+    ),
+    "plant source checked on no real day": (
+        lambda doc: _row(doc, "plant")["provenance"].update(checked="2026-02-30"),
+        r"tables\.plant\[0\] \(id \d+\)\.provenance: not a source as the loader stores one",
+    ),
+    "festival latest opening not a month-day": (
+        _set("festival", "usual_start_latest", "13-45"),
+        r"tables\.festival\[0\] \(id \d+\)\.usual_start_latest: '13-45' is not a month-day",
+    ),
     "crowd level exploded": (
         _set("crowd_report", "level", "exploded"),
         r"tables\.crowd_report\[0\] \(id 1\)\.level: 'exploded' is not a crowd level \(quiet, busy",

@@ -28,6 +28,13 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "nullable": True}
 
 
+SOURCE_FIELDS = {
+    "source": {"type": "string", "description": "A URL, or a publication and its date."},
+    "year": _nullable({"type": "integer", "description": "The source's year, when it has one."}),
+    "checked": _nullable({"type": "string", "format": "date"}),
+    "old": {"type": "boolean", "description": "The source is more than two years old: it may have changed."},
+}
+
 SCHEMAS = {
     "Text": TEXT,
     "Status": {
@@ -170,9 +177,27 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
+    "Source": {
+        "type": "object",
+        "description": "Where a fact is from and when it was last checked against that source; empty when "
+        "the database holds none yet (a database upgraded but not yet loaded from the data file).",
+        "properties": SOURCE_FIELDS,
+        "additionalProperties": False,
+    },
     "Plant": {
         "type": "object",
-        "required": ["key", "name", "latin", "count", "scale", "status", "bloom_window", "forecast", "past_seasons"],
+        "required": [
+            "key",
+            "name",
+            "latin",
+            "count",
+            "scale",
+            "status",
+            "bloom_window",
+            "forecast",
+            "past_seasons",
+            "source",
+        ],
         "properties": {
             "key": {"type": "string"},
             "scale": {
@@ -194,6 +219,7 @@ SCHEMAS = {
             },
             "forecast": _ref("Forecast"),
             "past_seasons": {"type": "array", "items": _ref("Season"), "description": "Newest first."},
+            "source": _ref("Source"),  # of its name, count and usual window
         },
         "additionalProperties": False,
     },
@@ -233,7 +259,7 @@ SCHEMAS = {
     },
     "Festival": {
         "type": "object",
-        "required": ["key", "name", "description", "usual", "next", "calendar_url"],
+        "required": ["key", "name", "description", "usual", "source", "next", "calendar_url"],
         "properties": {
             "key": {"type": "string"},
             "name": _ref("Text"),
@@ -241,12 +267,14 @@ SCHEMAS = {
             "usual": _nullable(
                 {
                     "type": "object",
-                    "description": "The usual time of year (month-days, inclusive); null for a one-off.",
-                    "required": ["start", "end"],
-                    "properties": {"start": MONTH_DAY, "end": MONTH_DAY},
+                    "description": "The usual time of year (month-days, inclusive); null for a one-off. "
+                    "start_latest: the latest of its openings over the years, when they spread out.",
+                    "required": ["start", "start_latest", "end"],
+                    "properties": {"start": MONTH_DAY, "start_latest": _nullable(MONTH_DAY), "end": MONTH_DAY},
                     "additionalProperties": False,
                 }
             ),
+            "source": _ref("Source"),  # of its name, description and usual dates
             "next": {
                 "type": "array",
                 "items": _ref("Edition"),
@@ -275,6 +303,7 @@ SCHEMAS = {
             "festivals",
             "notices",
             "practical",
+            "sources",
             "crowd",
         ],
         "properties": {
@@ -318,15 +347,16 @@ SCHEMAS = {
                 "parking, food, toilets, access, phone (only those known).",
                 "additionalProperties": {
                     "type": "object",
-                    "required": ["text", "source", "year", "checked"],
-                    "properties": {
-                        "text": _ref("Text"),
-                        "source": {"type": "string", "description": "A URL, or a publication and its date."},
-                        "year": _nullable({"type": "integer", "description": "The source's year, when it has one."}),
-                        "checked": _nullable({"type": "string", "format": "date"}),
-                    },
+                    "required": ["text", "source", "year", "checked", "old"],
+                    "properties": {"text": _ref("Text"), **SOURCE_FIELDS},
                     "additionalProperties": False,
                 },
+            },
+            "sources": {
+                "type": "object",
+                "description": "Where the place's own facts are from, by group: about (name, summary, "
+                "description), address, hours, ticket, transit, tips, position (location).",
+                "additionalProperties": _ref("Source"),
             },
             "crowd": _nullable(
                 {

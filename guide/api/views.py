@@ -17,9 +17,10 @@ from guide.core.i18n import languages
 from guide.core.plan import Refused, trip
 from guide.core.scales import Shown
 from guide.core.text import drop_unsafe_texts
-from guide.places import practical, queries, seasons, words
+from guide.places import practical, provenance, queries, seasons, words
 from guide.places.models import WINDOW_FIELDS, Festival, Notice, Place
 from guide.places.notices import KIND_TITLES
+from guide.places.provenance import Provenance
 from guide.site.cache import cached_page
 from guide.site.helpers import absolute_url
 
@@ -138,14 +139,10 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
         "practical": {
-            f.kind: {
-                "text": drop_unsafe_texts(f.text),
-                "source": f.source,
-                "year": f.year,
-                "checked": f.checked.isoformat() if f.checked else None,
-            }
+            f.kind: {"text": drop_unsafe_texts(f.text), **_source(f.provenance)}
             for f in practical.facts(place.practical, clock.today())
         },
+        "sources": {group: _source(p) for group, p in provenance.of_place(place.sources, clock.today()).items()},
         "crowd": crowd
         and {
             "level": crowd.level.value,
@@ -221,6 +218,19 @@ def _plant(s, outlook: seasons.Outlook) -> dict:
         "bloom_window": {f: getattr(s.plant, f) for f in WINDOW_FIELDS},
         "forecast": _forecast(outlook.forecast),
         "past_seasons": [_season(season) for season in outlook.past],
+        "source": _source(provenance.read(s.plant.provenance, clock.today())),
+    }
+
+
+def _source(found: Provenance | None) -> dict:
+    """Where a fact is from, as the API gives it (empty when a row holds none it can read)."""
+    if found is None:
+        return {}
+    return {
+        "source": found.source,
+        "year": found.year,
+        "checked": found.checked.isoformat() if found.checked else None,
+        "old": found.old,
     }
 
 
@@ -230,7 +240,13 @@ def _festival(festival: Festival, today: date) -> dict:
         "key": festival.key,
         "name": festival.name,
         "description": festival.description,
-        "usual": {"start": str(usual.start), "end": str(usual.end)} if usual else None,
+        "usual": usual
+        and {
+            "start": str(usual.start),
+            "start_latest": str(usual.start_latest) if usual.start_latest else None,
+            "end": str(usual.end),
+        },
+        "source": _source(provenance.read(festival.provenance, today)),
         "next": [
             {
                 "year": e.year,

@@ -33,6 +33,8 @@ class Usual:
 
     start: MonthDay
     end: MonthDay
+    # The latest of its openings over the years, when they spread out (none: it opens on `start`).
+    start_latest: MonthDay | None = None
 
     def in_year(self, year: int) -> tuple[date, date]:
         """The usual dates of the edition that starts in `year` (ending in the next if it crosses New Year)."""

@@ -159,6 +159,22 @@ def format_day_range(start: date | MonthDay, end: date | MonthDay, with_year: bo
     return format_interval(start, end, "yMMMd" if with_year else "MMMd", locale=get_locale())
 
 
+def format_part_of_month(md: MonthDay) -> str:
+    """early July / 七月上旬 (days 1–10, 11–20, 21 on), for dates that move from year to year."""
+    month = get_month_names("wide", locale=get_locale())[md.month]
+    if md.day <= 10:
+        return str(_("early %(month)s", month=month))
+    if md.day <= 20:
+        return str(_("mid-%(month)s", month=month))
+    return str(_("late %(month)s", month=month))
+
+
+def format_spread(start: MonthDay, latest: MonthDay) -> str:
+    """late June to early July / 六月下旬至七月上旬: when something has begun over the years."""
+    first, last = format_part_of_month(start), format_part_of_month(latest)
+    return first if first == last else str(_("%(first)s to %(last)s", first=first, last=last))
+
+
 def format_ago(moment: datetime, now: datetime) -> str:
     """2 hours ago / 2小时前; under a minute, "just now" (Babel would say "in 0 seconds")."""
     if now - moment < timedelta(minutes=1):

@@ -47,10 +47,11 @@ class Place(Model):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     coords_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
-    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # When its facts were last checked, and facts known only from an older source, by year.
+    # Where each of its own facts is from (guide.places.provenance): {"hours": {"source": …,
+    # "year": 2025 (optional), "checked": "2026-12-03"}, …}, one per group of PlaceFactsIn.
+    sources: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
+    # The earliest day any of its facts (its plants' and festivals' included) was last checked.
     checked_on: Mapped[date | None] = mapped_column(Date)
-    dated: Mapped[dict[str, int]] = mapped_column(JSON, default=dict, server_default="{}")
     # Other names, {"en": [...], "zh": [...]}: a visitor may know it by one of them.
     other_names: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict, server_default="{}")
     # How to get in: booking, entrance, busiest times, parking, food, toilets, access, phone; each
@@ -114,6 +115,8 @@ class Plant(Model):
     # Past seasons from the data file, each with its source:
     # [{"year": 2024, "source": "https://…", "seen": [["2024-04-29", "peak"], …]}, …]
     seasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # Where its name, count and window are from: {"source": …, "year": …, "checked": "…"}.
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="plants")
@@ -171,6 +174,10 @@ class Festival(Model):
     description: Mapped[LocalizedText | None] = mapped_column(JSON)
     usual_start: Mapped[str | None] = mapped_column(String(5))  # "MM-DD"
     usual_end: Mapped[str | None] = mapped_column(String(5))
+    # The latest of its usual openings, when they spread over days or weeks.
+    usual_start_latest: Mapped[str | None] = mapped_column(String(5))
+    # Where its name, description and usual dates are from, as a plant's provenance.
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     place: Mapped[Place] = relationship(back_populates="festivals")
@@ -191,7 +198,8 @@ class Festival(Model):
     def usual(self) -> Usual | None:
         if self.usual_start is None or self.usual_end is None:
             return None
-        return Usual(MonthDay.parse(self.usual_start), MonthDay.parse(self.usual_end))
+        latest = MonthDay.parse(self.usual_start_latest) if self.usual_start_latest else None
+        return Usual(MonthDay.parse(self.usual_start), MonthDay.parse(self.usual_end), latest)
 
     @property
     def announced(self) -> dict[int, Edition]:
@@ -221,6 +229,7 @@ class FestivalEdition(Model):
     end_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(String(500))
+    checked_on: Mapped[date | None] = mapped_column(Date)  # when we last read the source; none if set by staff
     # Raised whenever dates or standing change, so that calendar apps update the entry (RFC 5545);
     # an expected edition (no row) is sequence 0, so a confirmation starts at 1.
     sequence: Mapped[int] = mapped_column(Integer, default=1)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, true, update
 
 from guide.extensions import db
+from guide.places import provenance
 from guide.places.models import WINDOW_FIELDS, Festival, FestivalEdition, Place, Plant, RetiredSlug
-from guide.places.schema import EditionIn, PlaceIn, PlacesFile
+from guide.places.schema import EditionIn, FestivalIn, PlaceIn, PlacesFile, PlantIn, SourcedIn
 from guide.site import cache
 
 _PLACE_FIELDS = (
@@ -25,8 +27,6 @@ _PLACE_FIELDS = (
     "lat",
     "lon",
     "coords_estimated",
-    "sources",
-    "dated",
     "other_names",
 )
 # Stored as plain JSON: {"booking": {"text": {…}, "source": "…", "year": 2022, "checked": "2026-12-03"}}
@@ -66,7 +66,8 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
         values.update(
             position=position,
             listed=True,
-            checked_on=data.checked,
+            sources={group: _provenance(fact) for group, fact in data.sources},
+            checked_on=min(_checked_days(data)),
             practical={kind: fact.model_dump(mode="json", exclude_none=True) for kind, fact in data.practical.items()},
         )
         changed = _assign(place, values)
@@ -89,6 +90,22 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
         mark_changed()
     db.session.flush()
     return result
+
+
+def _provenance(item: SourcedIn | PlantIn | FestivalIn) -> dict[str, Any]:
+    return provenance.stored(item.source, item.year, item.checked)
+
+
+def _checked_days(data: PlaceIn) -> Iterator[date]:
+    """The day each fact of a place was last checked: the earliest is the page's "checked on"."""
+    yield from (fact.checked for _, fact in data.sources)
+    yield from (fact.checked for fact in data.practical.values())
+    for plant in data.plants:
+        yield plant.checked
+        yield from (season.checked for season in plant.seasons)
+    for festival in data.festivals:
+        yield festival.checked
+        yield from (edition.checked for edition in festival.editions)
 
 
 def _assign(obj: object, values: dict[str, Any]) -> bool:
@@ -118,9 +135,15 @@ def _sync_plants(place: Place, data: PlaceIn, now: datetime) -> bool:
             "visited_for": item.visited_for,
             "picture": item.picture,
             "seasons": [
-                {"year": season.year, "source": season.source, "seen": [[str(s.day), s.stage] for s in season.seen]}
+                {
+                    "year": season.year,
+                    "source": season.source,
+                    "checked": season.checked.isoformat(),
+                    "seen": [[str(s.day), s.stage] for s in season.seen],
+                }
                 for season in item.seasons
             ],
+            "provenance": _provenance(item),
         }
         values.update({f: getattr(item.window, f) for f in WINDOW_FIELDS})
         if _assign(plant, values):
@@ -162,6 +185,8 @@ def _sync_festivals(place: Place, data: PlaceIn, now: datetime) -> bool:
             "description": item.description,
             "usual_start": item.usual.start if item.usual else None,
             "usual_end": item.usual.end if item.usual else None,
+            "usual_start_latest": item.usual.start_latest if item.usual else None,
+            "provenance": _provenance(item),
             "listed": True,
         }
         edited = _assign(festival, values)
@@ -193,6 +218,7 @@ def _sync_editions(festival: Festival, items: list[EditionIn], now: datetime) ->
             "end_approximate": item.end_approximate,
             "cancelled": item.cancelled,
             "source": item.source,
+            "checked_on": item.checked,
         }
         moved = edition.id is not None and (edition.starts_on, edition.ends_on, edition.cancelled) != (
             item.start,

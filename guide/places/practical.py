@@ -10,6 +10,9 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from guide.places import provenance
+from guide.places.provenance import Provenance
+
 # In the order a visitor needs them; the card shows the first three it has.
 TITLES: dict[str, LazyString] = {
     "booking": _l("Booking"),
@@ -22,7 +25,6 @@ TITLES: dict[str, LazyString] = {
     "phone": _l("Phone"),
 }
 ON_THE_CARD = ("booking", "entrance", "phone")
-OLD_AFTER_YEARS = 2  # a source older than this is flagged on the page ("it may have changed")
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,7 @@ class Fact:
     kind: str
     title: LazyString
     text: dict[str, str]
-    source: str
-    year: int | None
-    checked: date | None
-    old: bool  # flagged on the page, never on a guest's card
+    provenance: Provenance
 
 
 def facts(stored: dict[str, Any] | None, today: date) -> list[Fact]:
@@ -43,11 +42,6 @@ def facts(stored: dict[str, Any] | None, today: date) -> list[Fact]:
         item = (stored or {}).get(kind)
         if not isinstance(item, dict) or not isinstance(item.get("text"), dict):
             continue
-        year = item.get("year") if isinstance(item.get("year"), int) else None
-        try:
-            checked = date.fromisoformat(item["checked"]) if isinstance(item.get("checked"), str) else None
-        except ValueError:
-            checked = None
-        old = year is not None and today.year - year > OLD_AFTER_YEARS
-        found.append(Fact(kind, title, item["text"], str(item.get("source", "")), year, checked, old))
+        if (source := provenance.read(item, today)) is not None:
+            found.append(Fact(kind, title, item["text"], source))
     return found

@@ -515,6 +515,8 @@ def _message(item: ErrorDetails) -> str:
         return "missing field"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind in ("string_too_short", "too_short") and item.get("input") in ("", [], {}):
+        return "must not be empty"
     if kind == "value_error":
         return str(item["ctx"]["error"])
     got = item.get("input")

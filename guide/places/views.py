@@ -22,7 +22,7 @@ from guide.core.plan import MAX_AHEAD, input_date
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
-from guide.places import outline, practical, queries, seasons, words
+from guide.places import outline, practical, provenance, queries, seasons, words
 from guide.places.models import Photo
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
@@ -168,6 +168,8 @@ def place(slug: str):
         notices=queries.notices(now, found),
         crowd=queries.crowds_now([found], now).get(found.id),
         practical=practical.facts(found.practical, today),
+        sources=provenance.of_place(found.sources, today),
+        plant_sources={plant.id: provenance.read(plant.provenance, today) for plant in found.listed_plants},
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),

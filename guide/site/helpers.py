@@ -121,6 +121,8 @@ def register_template_helpers(app: Flask) -> None:
             "og_locale": i18n.og_locale,
             "qr_svg": qr_svg,
             "day_range": i18n.format_day_range,
+            "part_of_month": i18n.format_part_of_month,
+            "spread": i18n.format_spread,
         }
 
     app.add_template_filter(i18n.tr, "tr")
