@@ -115,6 +115,21 @@ def expected_on(candidate: Candidate, day: date, today: date) -> Expected:
     return Expected(candidate.key, candidate.window.stage_on(day), Certainty.USUAL)
 
 
+def best_on_trip(candidate: Candidate, start: date, end: date, today: date) -> Expected | None:
+    """The best a plant is expected to be on any day of a trip (the surest of equal stages), or
+    None when it is in season on none of them: what a card made for those dates shows."""
+    best: Expected | None = None
+    day = start
+    while day <= end:
+        found = expected_on(candidate, day, today)
+        if found.stage.in_season and (
+            best is None or (found.stage.rank, -found.certainty.rank) > (best.stage.rank, -best.certainty.rank)
+        ):
+            best = found
+        day += timedelta(days=1)
+    return best
+
+
 def plan(candidates: Sequence[Candidate], start: date, end: date, today: date) -> list[tuple[date, list[Expected]]]:
     """Each day of a trip with what is expected at its best (peak first, then well in flower),
     the surest first."""

@@ -25,7 +25,7 @@ from guide.core.forecast import (
     usual_forecast,
     when_to_come,
 )
-from guide.core.plan import Candidate, Expected, peak_begins_this_weekend, peak_ends, plan
+from guide.core.plan import Candidate, Expected, best_on_trip, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
 from guide.places import queries
 from guide.places.models import BloomReport, Place, Plant
@@ -156,6 +156,16 @@ def candidates(seen: list[queries.Sighting], today: date) -> list[Candidate]:
         )
         for s in seen
     ]
+
+
+def on_trip(
+    seen: list[queries.Sighting], start: date, end: date, today: date
+) -> list[tuple[queries.Sighting, Expected]]:
+    """These plants at their best on some day of a trip, best and surest first; the ones in
+    season on none of its days are left out."""
+    by_id = {s.plant.id: s for s in seen}
+    found = [(by_id[c.key], e) for c in candidates(seen, today) if (e := best_on_trip(c, start, end, today))]
+    return sorted(found, key=lambda pair: (-pair[1].stage.rank, pair[1].certainty.rank))
 
 
 @dataclass(frozen=True)

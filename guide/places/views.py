@@ -136,10 +136,12 @@ def _garden(place, seen: list[queries.Sighting], today) -> tuple:
 
 
 @bp.get("/places/<slug>")
-@cached_page(revision=queries.place_revision)
+@cached_page(revision=queries.place_revision, params=("from", "to"))
 def place(slug: str):
     found = queries.place_or_404(slug)
     now, today = clock.now(), clock.today()
+    # Opened from a card made for a guest's dates: what is expected on them comes first.
+    asked, _error = words.asked_trip(request.args.get("from", ""), request.args.get("to", ""), today)
     # What is worth seeing now first (best first), then what comes next, soonest first.
     seen = sorted(
         queries.sightings([found], now, today),
@@ -169,6 +171,9 @@ def place(slug: str):
         crowd=queries.crowds_now([found], now).get(found.id),
         practical=practical.facts(found.practical, today),
         sources=provenance.of_place(found.sources, today),
+        trip=asked,
+        on_trip=seasons.on_trip(seen, *asked, today) if asked else [],
+        certainty=words.CERTAINTY,
         plant_sources={plant.id: provenance.read(plant.provenance, today) for plant in found.listed_plants},
         links=navigation_links(
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated

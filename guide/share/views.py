@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import _, force_locale
@@ -89,12 +90,15 @@ def card_languages() -> list[str]:
     return ["zh", other] if "zh" in languages() else [page_lang()]
 
 
-def make_card(place: Place) -> Card:
+def make_card(place: Place, trip: tuple[date, date] | None = None) -> Card:
+    """A place's card: its status now, or with the guests' dates what is expected on them, and
+    a link and QR code that open the same view (the dates carried) on the guest's phone."""
     now, today = clock.now(), clock.today()
     seen = queries.sightings([place], now, today)
+    on_trip = seasons.on_trip(seen, *trip, today) if trip else []
     # Out of season, a card says when to come instead of a row of "Not yet".
     come = seasons.come_to(seen, today) if not any(s.status.stage.in_season for s in seen) else None
-    link = absolute_url("site.place_link", slug=place.slug)
+    link = absolute_url("site.place_link", slug=place.slug, **trip_args(trip))
     sides, labels = [], []
     for code in card_languages():
         with force_locale(code):
@@ -112,6 +116,9 @@ def make_card(place: Place) -> Card:
                         ],
                         today=today,
                         now=now,
+                        trip=trip,
+                        on_trip=on_trip,
+                        certainty=words.CERTAINTY,
                     )
                 )
             )
@@ -120,11 +127,21 @@ def make_card(place: Place) -> Card:
     return Card(place, link, qr, sides, " / ".join(dict.fromkeys(labels)))
 
 
+def trip_args(trip: tuple[date, date] | None) -> dict[str, str]:
+    """The guests' dates as a link carries them."""
+    return {"from": trip[0].isoformat(), "to": trip[1].isoformat()} if trip else {}
+
+
+def asked_dates() -> tuple[tuple[date, date] | None, str | None]:
+    return words.asked_trip(request.args.get("from", ""), request.args.get("to", ""), clock.today())
+
+
 @bp.get("/places/<slug>/card")
-@cached_page(revision=queries.place_revision)
+@cached_page(revision=queries.place_revision, params=("from", "to"))
 def card(slug: str):
     found = queries.place_or_404(slug)
-    return render_template("share/card.html", card=make_card(found), place=found)
+    asked, _error = asked_dates()  # dates that cannot be planned: the card of today
+    return render_template("share/card.html", card=make_card(found, asked), place=found)
 
 
 @bp.get("/places/<slug>/taxi")
@@ -143,8 +160,10 @@ def concierge():
     by_slug = {p.slug: p for p in places}
     if any(slug not in by_slug for slug in chosen) or len(chosen) > HANDOUT_MAX:
         abort(404)
-    cards = [make_card(by_slug[slug]) for slug in dict.fromkeys(chosen)]
     now, today = clock.now(), clock.today()
+    first, last = request.args.get("from", ""), request.args.get("to", "")
+    asked, error = words.asked_trip(first, last, today)
+    cards = [make_card(by_slug[slug], asked) for slug in dict.fromkeys(chosen)]
     seen = queries.sightings(places, now, today)
     # Each garden with its season in a line: its best plant now, or when to come.
     ahead = seasons.outlooks([s.plant for s in seen], today)  # read once for every garden
@@ -155,8 +174,6 @@ def concierge():
         come = None if best else seasons.come_to(here, today, ahead)
         status[place.id] = (best, words.visit_line(*come, today) if come else "")
     # With the guests' dates, the gardens worth seeing on them come first, saying what.
-    first, last = request.args.get("from", ""), request.args.get("to", "")
-    asked, error = words.asked_trip(first, last, today)
     worth: dict[int, list[str]] = {}
     for _day, found in seasons.plan_trip(*asked, now, today) if asked else []:
         for planned in found:
@@ -171,7 +188,7 @@ def concierge():
         worth=worth,
         dates=(input_date(first), input_date(last)),
         # The handout's link keeps the guests' dates: their phone then shows those days.
-        trip={"from": asked[0].isoformat(), "to": asked[1].isoformat()} if asked else {},
+        trip=trip_args(asked),
         error=error,
         chosen=chosen,
         cards=cards,

@@ -97,7 +97,9 @@ def root():
 @bp.get("/places/<slug>")
 def place_link(slug: str):
     """The language-neutral link that concierges share: the place in the visitor's language."""
-    response = redirect(url_for("places.place", lang=negotiate(), slug=slug), code=302)
+    # A card made for the guests' dates carries them: the guest's phone opens those days.
+    dates: dict[str, Any] = {name: request.args[name][:40] for name in ("from", "to") if request.args.get(name)}
+    response = redirect(url_for("places.place", lang=negotiate(), slug=slug, **dates), code=302)
     response.vary.update(("Accept-Language", "Cookie"))
     return response
 
