@@ -1,7 +1,9 @@
 import json
 
+import pytest
+
 from guide.core.bloom import BloomStage
-from guide.core.maps import TILES, Pin, build_map
+from guide.core.maps import TILES, Pin, build_map, short_names
 from guide.core.outline import Outline, Station, Way
 
 EVIL = "</script><img src=x onerror=alert(1)>${alert(2)}`"
@@ -103,3 +105,18 @@ def test_markers_are_laid_out_only_where_they_would_overlap():
 def test_the_same_data_renders_the_same_map():
     first = render(pin(), pin("Qiuxia", 31.38876, 121.2486), outline=OUTLINE)
     assert first == render(pin(), pin("Qiuxia", 31.38876, 121.2486), outline=OUTLINE)
+
+
+@pytest.mark.parametrize(
+    "name, forms",
+    [
+        ("Waigang Wintersweet Garden", ["Waigang"]),
+        ("Jiading Ancient Tree Park (1,200-year-old ginkgo)", ["Ancient Tree Park", "Ancient Tree"]),
+        ("Jiading Wisteria Park", ["Wisteria Park", "Wisteria"]),
+        ("Century-old wisteria at Jiading Villa, Zhouqiao Old Street", []),  # a phrase: whole or nothing
+        ("嘉定古树公园（千年银杏）", ["嘉定古树公园"]),
+        ("古猗园", []),
+    ],
+)
+def test_a_crowded_map_has_shorter_forms_of_a_name_that_are_still_names(name, forms):
+    assert short_names(name) == forms

@@ -7,6 +7,8 @@ run as code. Points are WGS-84 in, and in the basemap's datum out.
 
 from __future__ import annotations
 
+import re
+
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -74,6 +76,33 @@ class Pin:
     url: str
     link_text: str
     near: str = ""  # e.g. "Nearest metro: Nanxiang (Metro Line 11), 800 m in a straight line"
+    days_to_season: int = 0  # 0 in season; else days until it comes (names sooner ones first)
+
+
+# Words that say what a place is rather than which: a crowded map can leave them out.
+_GENERIC = {"Park", "Garden", "Gardens", "Corridor", "Lake", "Street", "Ecological", "Country", "Old"}
+_GENERIC |= {"Wintersweet", "Lotus", "Osmanthus", "Wisteria", "Crabapple", "Ginkgo", "Plum"}
+
+
+def short_names(name: str) -> list[str]:
+    """Shorter forms of a name for a crowded map, tried in turn when the whole does not fit:
+    without what is in brackets and a leading "Jiading" when more is left, then only the words
+    before the first that says what kind of place it is ("Waigang Wintersweet Garden" →
+    "Waigang"; "Jiading Ancient Tree Park (1,200-year-old ginkgo)" → "Ancient Tree Park" →
+    "Ancient Tree"), when those words are a name and not the start of a phrase. Chinese names lose only their brackets: 嘉定古树公园（千年银杏） → 嘉定古树公园."""
+    short = re.sub(r"\s*[(（][^()（）]*[)）]", "", name).strip() or name
+    words = short.split()
+    if len(words) > 2 and words[0] == "Jiading":
+        words = words[1:]
+    proper: list[str] = []
+    for word in words:
+        if word in _GENERIC and proper:
+            break
+        proper.append(word)
+    forms = [" ".join(words)]
+    if len(proper) <= 2 and all(word[:1].isupper() and word.isalpha() for word in proper):
+        forms.append(" ".join(proper))  # a proper name, not the start of a phrase
+    return [form for i, form in enumerate(forms) if form != name and form not in forms[:i]]
 
 
 MIN_ZOOM = 9  # the whole district and beyond
@@ -128,6 +157,8 @@ def build_map(
                 "symbol": p.stage.symbol,
                 "rank": p.stage.rank,
                 "inFlower": p.stage.in_season,
+                "shorter": short_names(p.name),
+                "soon": p.days_to_season,
                 "title": f"{p.name}: {p.stage_label}",  # plain text: the marker's accessible name
                 "popup": str(popup_html(p)),
             }

@@ -314,6 +314,7 @@ def _map(seen: list[queries.Sighting], now: datetime, zoom: int | None = None) -
             url_for("places.place", slug=s.place.slug),
             _("Open the guide"),
             _nearest_station(lines, s.place.lat, s.place.lon),
+            0 if s.status.stage.in_season else s.plant.window.days_until_first_bloom(clock.today()),
         )
         for s in best.values()
     ]

@@ -36,9 +36,11 @@
   // they fit (declutter). A point's name sits `gap` px right of it, else left of it, else below
   // (a moved marker shifts these by x, y); a way's name is centred on the first of its `spots`
   // where it fits.
-  var SIDES = ["", "map-label__text--left", "map-label__text--below"];
+  // A place's name may also have a shorter form, tried at each spot when the whole does not fit.
+  var SIDES = ["", "map-label__text--left", "map-label__text--below", "map-label__text--above"];
 
-  function addLabel(layer, spots, content, kind, rank, gap, x, y) {
+  function addLabel(layer, spots, content, kind, rank, gap, x, y, shorter) {
+    // `shorter`: shorter forms of a string `content`, tried in turn where the whole does not fit.
     var text = el("span", "map-label__text");
     if (typeof content === "string") text.textContent = content;
     else text.appendChild(content);
@@ -49,6 +51,7 @@
     var marker = L.marker(spots[0], { icon: icon, pane: "labels", interactive: false, keyboard: false });
     marker.rank = rank;
     marker.text = text;
+    marker.forms = typeof content === "string" && shorter && shorter.length ? [content].concat(shorter) : null;
     marker.spots =
       spots.length > 1
         ? spots.map(function (at) { return [at, ""]; })
@@ -155,8 +158,11 @@
       })
         .bindPopup(popup, popupOptions(map))
         .addTo(layer);
-      var name = pins.length === 1 ? best.name : best.name + " +" + (pins.length - 1);
-      addLabel(layer, [at], name, best.inFlower ? "place-in-flower" : "place", best.inFlower ? 0 : 1, HALF + 4, dx, dy);
+      var more = pins.length === 1 ? "" : " +" + (pins.length - 1);
+      // In season first, then the ones that come soonest: they get the room.
+      var rank = best.inFlower ? 0 : 1 + Math.min(pins.reduce(function (m, p) { return Math.min(m, p.soon); }, 400), 400) / 401;
+      var shorter = best.shorter.map(function (form) { return form + more; });
+      addLabel(layer, [at], best.name + more, best.inFlower ? "place-in-flower" : "place", rank, HALF + 4, dx, dy, shorter);
     });
   }
 
@@ -176,7 +182,10 @@
     });
     all.sort(function (a, b) { return a.rank - b.rank; });
     all.forEach(function (label) {
-      var fits = label.spots.some(function (spot) {
+      var forms = label.forms || [null];
+      var fits = forms.some(function (form) {
+        if (form !== null) label.text.textContent = form;
+        return label.spots.some(function (spot) {
         if (!label.getLatLng().equals(spot[0])) label.setLatLng(spot[0]);
         SIDES.forEach(function (side) {
           if (side) label.text.classList.toggle(side, side === spot[1]);
@@ -188,7 +197,9 @@
         });
         if (inside && free) taken.push(r);
         return inside && free;
+        });
       });
+      if (!fits && label.forms) label.text.textContent = label.forms[0];
       label.text.classList.toggle("map-label__text--hidden", !fits);
     });
   }
