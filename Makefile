@@ -1,5 +1,7 @@
 # Jiading Bloom Guide. `make run` serves the guide; `make test` runs every test.
 PYTHON ?= python3
+# `make run PORT=5001` serves on another port.
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app guide
@@ -10,7 +12,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 .PHONY: run test lint mutate bench load faults wrk install install-test catalogs browser-deps data messages clean
 
 run: install catalogs data
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Lint, format, types and the one-way imports; then the suite on SQLite, then again on
 # PostgreSQL and Redis when they answer (as they do on our machines and in CI, where their
