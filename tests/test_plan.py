@@ -59,7 +59,7 @@ def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freez
     assert list(days) == ["2026-04-12", "2026-04-13", "2026-04-14"]
     wisteria = "Wisteria (over 20 kinds)" if lang == "en" else "紫藤（20多个品种）"
     assert wisteria in days["2026-04-13"]
-    assert ("usual dates only" if lang == "en" else "按往年花期估计") in html
+    assert ("estimated from usual dates" if lang == "en" else "按往年花期估计") in html
     assert ("Plan a trip" if lang == "en" else "规划行程") in html
 
 
