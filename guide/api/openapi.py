@@ -28,6 +28,19 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "nullable": True}
 
 
+PRACTICAL_FACT = {
+    "type": "object",
+    "required": ["text", "source", "year", "checked"],
+    "properties": {
+        "text": _ref("Text"),
+        "source": {"type": "string", "description": "A URL, or a publication and its date."},
+        "year": _nullable({"type": "integer", "description": "The source's year, when it has one."}),
+        "checked": _nullable({"type": "string", "format": "date"}),
+    },
+    "additionalProperties": False,
+}
+
+
 SCHEMAS = {
     "Text": TEXT,
     "Status": {
@@ -127,7 +140,7 @@ SCHEMAS = {
     },
     "PlanEntry": {
         "type": "object",
-        "required": ["place", "place_name", "plant", "plant_name", "stage", "stage_name", "certainty"],
+        "required": ["place", "place_name", "plant", "plant_name", "stage", "stage_name", "certainty", "busiest"],
         "properties": {
             "place": {"type": "string"},
             "place_name": _ref("Text"),
@@ -141,6 +154,13 @@ SCHEMAS = {
                 "description": "report: a fresh staff report (today only); forecast: this season's reports; "
                 "usual: only the usual window.",
             },
+            "busiest": _nullable(
+                {
+                    **PRACTICAL_FACT,
+                    "description": "When the place is busiest, with its source (as the place's practical "
+                    "facts give it); null where no source says.",
+                }
+            ),
         },
         "additionalProperties": False,
     },
@@ -316,17 +336,7 @@ SCHEMAS = {
                 "type": "object",
                 "description": "How to get in, each fact with its own source: booking, entrance, busiest, "
                 "parking, food, toilets, access, phone (only those known).",
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["text", "source", "year", "checked"],
-                    "properties": {
-                        "text": _ref("Text"),
-                        "source": {"type": "string", "description": "A URL, or a publication and its date."},
-                        "year": _nullable({"type": "integer", "description": "The source's year, when it has one."}),
-                        "checked": _nullable({"type": "string", "format": "date"}),
-                    },
-                    "additionalProperties": False,
-                },
+                "additionalProperties": PRACTICAL_FACT,
             },
             "crowd": _nullable(
                 {

@@ -92,6 +92,7 @@ def plan():
                             "stage": p.expected.stage.value,
                             "stage_name": _titles(p.sighting.plant.scale.of(p.expected.stage)),
                             "certainty": p.expected.certainty.value,
+                            "busiest": _fact(practical.fact(p.sighting.place.practical, "busiest", today)),
                         }
                         for p in found
                     ],
@@ -137,15 +138,7 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
         "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
-        "practical": {
-            f.kind: {
-                "text": drop_unsafe_texts(f.text),
-                "source": f.source,
-                "year": f.year,
-                "checked": f.checked.isoformat() if f.checked else None,
-            }
-            for f in practical.facts(place.practical, clock.today())
-        },
+        "practical": {f.kind: _fact(f) for f in practical.facts(place.practical, clock.today())},
         "crowd": crowd
         and {
             "level": crowd.level.value,
@@ -153,6 +146,17 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
             "reported_at": crowd.at.isoformat(),
             "until": crowd.until.isoformat(),
         },
+    }
+
+
+def _fact(f: practical.Fact | None) -> dict | None:
+    if f is None:
+        return None
+    return {
+        "text": drop_unsafe_texts(f.text),
+        "source": f.source,
+        "year": f.year,
+        "checked": f.checked.isoformat() if f.checked else None,
     }
 
 

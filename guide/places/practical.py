@@ -51,3 +51,8 @@ def facts(stored: dict[str, Any] | None, today: date) -> list[Fact]:
         old = year is not None and today.year - year > OLD_AFTER_YEARS
         found.append(Fact(kind, title, item["text"], str(item.get("source", "")), year, checked, old))
     return found
+
+
+def fact(stored: dict[str, Any] | None, kind: str, today: date) -> Fact | None:
+    """One of the place's practical facts (`busiest`…), if it has it."""
+    return next((f for f in facts(stored, today) if f.kind == kind), None)

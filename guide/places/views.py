@@ -266,6 +266,7 @@ def plan():
         days=days,
         error=error,
         how_sure=words.how_sure,
+        busiest=seasons.busiest_in(days, today),
         share=absolute_url("site.plan_link", **{k: v for k, v in (("from", first), ("to", last)) if v})
         if days
         else None,
