@@ -149,6 +149,10 @@ def test_the_plan_of_a_trip_in_json(client, freeze):
     first = answer["days"][0]["expected"]
     assert any(e["place"] == "jiading-wisteria-park" and e["plant"] == "wisteria" for e in first)
     assert {e["certainty"] for e in first} == {"usual"}
+    wisteria_park = next(e for e in first if e["place"] == "jiading-wisteria-park")
+    assert wisteria_park["busiest"]["text"]["zh"] == "盛花期每天游客2万至2.5万人次，园内同时最多容纳2000人。"
+    assert wisteria_park["busiest"]["source"] == "http://www.zgyllh.net/news/show.php?itemid=12749"
+    assert all(e["busiest"] is None for e in first if e["place"] != "jiading-wisteria-park")
     assert answer["share_url"] == "http://guide.test/plan?from=2026-04-12&to=2026-04-14"
     refused = client.get("/api/v1/plan?from=2026-04-14&to=2026-04-12")
     assert refused.status_code == 400

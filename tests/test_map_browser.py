@@ -93,7 +93,7 @@ def test_the_home_map_names_every_garden_once_there_is_room(server, phone):
     assert "Guyi Garden" in wide and len(wide) >= 4  # the whole district on a phone: what fits
     # In flower (15 April): each of those gardens has its own marker, never a count.
     for marker in page.locator(".leaflet-marker-icon[title]").all():
-        if any(stage in marker.get_attribute("title") for stage in (": Peak", ": Blooming", ": First bloom")):
+        if any(stage in marker.get_attribute("title") for stage in (": Peak", ": Opening", ": First bloom")):
             assert marker.locator(".pin__count").count() == 0, marker.get_attribute("title")
     # A group says what it holds: every name in its accessible name, the first on its label.
     groups = page.locator(".leaflet-marker-icon:has(.pin__count)")

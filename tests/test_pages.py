@@ -121,7 +121,7 @@ def test_stale_report_falls_back_to_an_estimate_labelled_as_such(client, freeze,
     report("guyi-garden", "peony", "budding", hours_ago=24 * 5)
     html = client.get("/en/places/guyi-garden").get_data(as_text=True)
     peony = html.split("Tree peony")[1].split('class="window"')[0]
-    assert "stage--peak" in peony and "estimate from the usual dates" in peony
+    assert "stage--peak" in peony and "estimated from usual dates" in peony
 
 
 def test_place_page_has_what_a_visitor_needs_to_get_there(client):
@@ -392,3 +392,14 @@ def test_the_place_page_shows_what_is_at_its_best_now_first(client, freeze, mome
     status = html.split('id="status-heading"')[1]
     plants = list(dict.fromkeys(re.findall(r'data-plant="guyi-garden/([a-z-]+)"', status)))
     assert set(plants[: len(now)]) == now and plants[len(now) :] == next_up, plants
+
+
+@pytest.mark.parametrize(
+    "lang, share, about, one",
+    [("en", "Share this place", "About this place", "1 plant"), ("zh", "分享这个景点", "景点介绍", "1株")],
+)
+def test_a_single_old_tree_is_a_place_not_a_garden_and_is_not_counted(client, lang, share, about, one):
+    html = client.get(f"/{lang}/places/zhouqiao-old-wisteria").get_data(as_text=True)
+    assert share in html and about in html
+    assert one not in html
+    assert ("90 plants" if lang == "en" else "90株") in client.get(f"/{lang}/places/jiading-wisteria-park").text

@@ -59,8 +59,28 @@ def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freez
     assert list(days) == ["2026-04-12", "2026-04-13", "2026-04-14"]
     wisteria = "Wisteria (over 20 kinds)" if lang == "en" else "紫藤（20多个品种）"
     assert wisteria in days["2026-04-13"]
-    assert ("usual dates only" if lang == "en" else "按往年花期估计") in html
+    assert ("estimated from usual dates" if lang == "en" else "按往年花期估计") in html
     assert ("Plan a trip" if lang == "en" else "规划行程") in html
+
+
+@pytest.mark.parametrize(
+    "lang, busiest",
+    [
+        ("en", "At its peak 20,000–25,000 visitors a day, with at most 2,000 inside at a time."),
+        ("zh", "盛花期每天游客2万至2.5万人次，园内同时最多容纳2000人。"),
+    ],
+)
+def test_the_plan_says_once_when_a_place_it_recommends_is_busiest_with_its_source(client, freeze, lang, busiest):
+    freeze("2026-04-10 09:00")
+    _, html = plan_page(client, lang, "from=2026-04-12&to=2026-04-14")
+    said = html.split('class="plan-busiest"')[1].split("</section>")[0]
+    assert ("When these places are busiest" if lang == "en" else "这些景点的人流高峰") in said
+    assert html.count(busiest) == 1 and busiest in said  # each place once, not under every day
+    assert 'href="http://www.zgyllh.net/news/show.php?itemid=12749"' in said
+    assert f'href="/{lang}/places/jiading-wisteria-park"' in said
+    # A plan that names no place with such a fact says nothing of crowds.
+    _, winter = plan_page(client, lang, "from=2027-01-10")
+    assert 'class="plan-busiest"' not in winter
 
 
 def test_a_fresh_report_comes_first_and_says_so(client, freeze, report):

@@ -32,6 +32,7 @@ def test_leaf_words_say_nothing_of_flowers(guide_app, lang):
             assert not FLOWER_WORDS[lang].search(said), said
         said = " ".join(str(label) for label in Scale.LEAVES.band_labels.values()) + str(Scale.LEAVES.share_label)
         assert not FLOWER_WORDS[lang].search(said), said
+        assert not FLOWER_WORDS[lang].search(Scale.LEAVES.estimated), Scale.LEAVES.estimated
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,33 @@ def test_the_share_is_of_flowers_open_or_of_leaves_coloured(guide_app, lang, flo
     with guide_app.test_request_context(), force_locale(lang):
         assert Scale.FLOWERS.of(BloomStage.PEAK).amount(80) == flowers
         assert Scale.LEAVES.of(BloomStage.PEAK).amount(80) == leaves
+
+
+@pytest.mark.parametrize(
+    "lang, opening, leaves",
+    [
+        ("en", "Opening", ["Starting to colour", "Colouring", "Peak colour"]),
+        ("zh", "渐开", ["叶色始变", "渐次变色", "最佳观赏期"]),
+    ],
+)
+def test_the_stages_read_forwards_in_one_sequence_of_words(guide_app, lang, opening, leaves):
+    with guide_app.test_request_context(), force_locale(lang):
+        assert str(Scale.FLOWERS.of(BloomStage.BLOOMING).title) == opening
+        rising = (BloomStage.BUDDING, BloomStage.FIRST_BLOOM, BloomStage.PEAK)
+        assert [str(Scale.LEAVES.of(stage).title) for stage in rising] == leaves
+
+
+@pytest.mark.parametrize(
+    "lang, flowers, leaves", [("en", "past peak", "some colour left"), ("zh", "已过盛花期", "尚有余色")]
+)
+def test_fading_says_past_peak_in_words_not_a_share_that_reads_backwards(client, guide_app, lang, flowers, leaves):
+    with guide_app.test_request_context(), force_locale(lang):
+        assert Scale.FLOWERS.of(BloomStage.FADING).about() == flowers  # an estimate's status line
+        assert Scale.LEAVES.of(BloomStage.FADING).about() == leaves
+    key = client.get(f"/{lang}/calendar").get_data(as_text=True).split('id="scale"')[1]
+    fading = re.findall(r'stage--fading"><span[^>]*>[^<]*</span> [^<]+</span> <span class="pct">([^<]+)</span>', key)
+    assert fading == [flowers, leaves]
+    assert not re.search(r"5%?–69", key)
 
 
 GINKGO_PAGES = [
@@ -56,7 +84,9 @@ def badges(html: str, stage: str) -> list[str]:
     return re.findall(rf'<span class="stage stage--{stage}"><span[^>]*>[^<]*</span> ([^<]+)</span>', html)
 
 
-@pytest.mark.parametrize("lang, leaf_title, flower_title", [("en", "Turning", "First bloom"), ("zh", "渐变色", "初开")])
+@pytest.mark.parametrize(
+    "lang, leaf_title, flower_title", [("en", "Colouring", "First bloom"), ("zh", "渐次变色", "初开")]
+)
 @pytest.mark.parametrize("page", GINKGO_PAGES)
 def test_on_25_november_the_ginkgo_is_described_by_its_leaves(
     client, freeze, report, page, lang, leaf_title, flower_title
@@ -68,7 +98,14 @@ def test_on_25_november_the_ginkgo_is_described_by_its_leaves(
     assert flower_title not in html
 
 
-@pytest.mark.parametrize("lang, leaf_title", [("en", "Turning"), ("zh", "渐变色")])
+@pytest.mark.parametrize("page", GINKGO_PAGES)
+def test_an_estimate_for_the_ginkgo_is_of_its_viewing_season_not_of_flowers(client, freeze, page):
+    freeze("2026-11-25 10:00")  # no report: every page estimates from the usual dates
+    html = client.get(page.format(lang="zh")).get_data(as_text=True)
+    assert "按往年观赏期估计" in html and "按往年花期估计" not in html
+
+
+@pytest.mark.parametrize("lang, leaf_title", [("en", "Colouring"), ("zh", "渐次变色")])
 @pytest.mark.parametrize("page", ["/{lang}/", "/{lang}/calendar"])
 def test_pages_about_every_place_show_leaf_plants_in_leaf_words(client, freeze, report, page, lang, leaf_title):
     freeze("2026-11-25 10:00")
@@ -89,7 +126,7 @@ def test_a_leaf_report_reads_in_leaf_words_in_the_feed_the_api_and_the_staff_for
     feed = client.get(f"/{lang}/places/anting-ancient-ginkgo/feed.atom").get_data(as_text=True)
     assert words in feed
     plant = client.get("/api/v1/places/anting-ancient-ginkgo").get_json()["plants"][0]
-    assert plant["scale"] == "leaves" and plant["status"]["stage_name"] == {"en": "Turning", "zh": "渐变色"}
+    assert plant["scale"] == "leaves" and plant["status"]["stage_name"] == {"en": "Colouring", "zh": "渐次变色"}
     staff = login_as("wang", "anting-ancient-ginkgo", "guyi-garden")
     form = staff.get(f"/{lang}/staff/places/anting-ancient-ginkgo").get_data(as_text=True)
     assert ("Peak colour" if lang == "en" else "最佳观赏期") in form and ("Full bloom" not in form)

@@ -84,7 +84,7 @@ def test_the_place_page_says_how_early_this_year_and_why(client, freeze, report)
     assert "days early, from reports at other gardens" in nanshuiguan
     # Its plum, reported nowhere, shows its usual window as an estimate, and no forecast line.
     plum = nanshuiguan.split("<h3>Plum blossom")[1].split("</li>")[0]
-    assert "estimate from the usual dates" in plum and 'class="forecast"' not in plum
+    assert "estimated from usual dates" in plum and 'class="forecast"' not in plum
     assert "依据其他景点的报告" in page(client, "zh", "nanshuiguan-park")
 
 
@@ -96,7 +96,7 @@ def test_the_place_page_lists_past_seasons_with_the_usual_window(client, freeze)
     assert "2024: Peak by Apr 29" in en
     assert 'href="https://www.shine.cn/feature/district/2404293713/"' in en
     zh = page(client, "zh", "jiading-wisteria-park")
-    assert "往年花期" in zh and "2024年：4月29日已达盛花" in zh
+    assert "往年观赏期" in zh and "2024年：4月29日已达盛花" in zh
 
 
 def test_a_season_from_reports_is_listed_next_year(client, freeze, report):
@@ -152,4 +152,4 @@ def test_several_late_past_seasons_move_the_usual_window_and_say_so(client, free
     card = html.split("<h3>Japanese wisteria")[1].split("</li>")[0]
     assert "The usual dates, as the past 2 seasons ran" in card
     assert "Usually at its peak Apr 18\u2009–\u2009May 1" in card  # the window says Apr 12–25
-    assert "按过去2个花季修正的常年花期" in page(client, "zh", "nanshuiguan-park")
+    assert "往年日期，按过去2季的实际情况修正" in page(client, "zh", "nanshuiguan-park")

@@ -192,7 +192,7 @@ def test_a_leaf_plants_calendar_speaks_of_colour(client, freeze):
     freeze("2026-11-25 09:00")
     summaries = [str(e["summary"]) for e in ical(client, "/en/places/anting-ancient-ginkgo/bloom.ics").walk("VEVENT")]
     assert summaries == [
-        "Ancient ginkgo (golden leaves) starting to turn (usual dates)",
+        "Ancient ginkgo (golden leaves) starting to colour (usual dates)",
         "Ancient ginkgo (golden leaves) in autumn colour (usual dates)",
         "Ancient ginkgo (golden leaves) at peak colour (usual dates)",
     ]
@@ -344,3 +344,13 @@ def test_the_handouts_link_keeps_the_guests_dates_and_nothing_else(client, freez
     # Without dates, the link has none.
     plain = client.get("/en/concierge?place=guyi-garden").text
     assert 'href="/en/concierge?place=guyi-garden">' in plain
+
+
+@pytest.mark.parametrize(
+    "lang, says", [("en", "print 4 to an A4 page, so 8 make 2 pages"), ("zh", "每张A4纸印4张，8张共2页")]
+)
+def test_the_concierge_says_how_many_pages_the_cards_make_as_they_print(client, lang, says):
+    slugs = [p["slug"] for p in client.get("/api/v1/places").get_json()["places"]][:8]
+    html = client.get(f"/{lang}/concierge", query_string=[("place", slug) for slug in slugs]).text
+    assert says in html
+    assert html.count('class="print-card"') == 8 and html.count('class="sheet sheet--a4"') == 2

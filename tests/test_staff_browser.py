@@ -136,7 +136,7 @@ def test_an_editor_posts_a_notice_and_confirms_festival_dates_from_a_phone(serve
     page, watch = phone(locale="zh-CN")
     log_in(page, base, "zhao")
     page.wait_for_url("**/zh/staff/places/huilongtan-park")
-    page.get_by_role("link", name="节庆日期与公告").click()
+    page.get_by_role("link", name="花展日期与公告").click()
     page.wait_for_url("**/zh/staff/places/huilongtan-park/edit")
 
     page.get_by_label("闭园").check()

@@ -81,7 +81,7 @@ def test_untouched_plants_report_nothing(login_as, guide_app):
         ({"stage": "peak", "percent_open": "20"}, "已开20%与“盛花”不符（应为70%–100%）。"),
         ({"stage": "budding", "percent_open": "101"}, "请输入0到100之间的数字"),
         ({"stage": "peak", "percent_open": "lots"}, "请输入0到100之间的数字"),
-        ({"percent_open": "80", "note_en": "forgot the stage"}, "请为这条报告选择状况"),
+        ({"percent_open": "80", "note_en": "forgot the stage"}, "请为这条报告选择花况等级"),
         ({"stage": "peak", "note_en": "x" * 501}, "最多500个字符"),
     ],
 )

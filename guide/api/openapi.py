@@ -35,6 +35,14 @@ SOURCE_FIELDS = {
     "old": {"type": "boolean", "description": "The source is more than two years old: it may have changed."},
 }
 
+PRACTICAL_FACT = {
+    "type": "object",
+    "required": ["text", "source", "year", "checked", "old"],
+    "properties": {"text": _ref("Text"), **SOURCE_FIELDS},
+    "additionalProperties": False,
+}
+
+
 SCHEMAS = {
     "Text": TEXT,
     "Status": {
@@ -134,7 +142,7 @@ SCHEMAS = {
     },
     "PlanEntry": {
         "type": "object",
-        "required": ["place", "place_name", "plant", "plant_name", "stage", "stage_name", "certainty"],
+        "required": ["place", "place_name", "plant", "plant_name", "stage", "stage_name", "certainty", "busiest"],
         "properties": {
             "place": {"type": "string"},
             "place_name": _ref("Text"),
@@ -148,6 +156,13 @@ SCHEMAS = {
                 "description": "report: a fresh staff report (today only); forecast: this season's reports; "
                 "usual: only the usual window.",
             },
+            "busiest": _nullable(
+                {
+                    **PRACTICAL_FACT,
+                    "description": "When the place is busiest, with its source (as the place's practical "
+                    "facts give it); null where no source says.",
+                }
+            ),
         },
         "additionalProperties": False,
     },
@@ -345,12 +360,7 @@ SCHEMAS = {
                 "type": "object",
                 "description": "How to get in, each fact with its own source: booking, entrance, busiest, "
                 "parking, food, toilets, access, phone (only those known).",
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["text", "source", "year", "checked", "old"],
-                    "properties": {"text": _ref("Text"), **SOURCE_FIELDS},
-                    "additionalProperties": False,
-                },
+                "additionalProperties": PRACTICAL_FACT,
             },
             "sources": {
                 "type": "object",

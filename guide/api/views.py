@@ -93,6 +93,7 @@ def plan():
                             "stage": p.expected.stage.value,
                             "stage_name": _titles(p.sighting.plant.scale.of(p.expected.stage)),
                             "certainty": p.expected.certainty.value,
+                            "busiest": _fact(practical.fact(p.sighting.place.practical, "busiest", today)),
                         }
                         for p in found
                     ],
@@ -138,10 +139,7 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
         "plants": [_plant(s, ahead[s.plant.id]) for s in sightings],
         "festivals": [_festival(f, clock.today()) for f in place.festivals if f.listed],
         "notices": [_notice(n) for n in queries.notices(clock.now(), place)],
-        "practical": {
-            f.kind: {"text": drop_unsafe_texts(f.text), **_source(f.provenance)}
-            for f in practical.facts(place.practical, clock.today())
-        },
+        "practical": {f.kind: _fact(f) for f in practical.facts(place.practical, clock.today())},
         "sources": {group: _source(p) for group, p in provenance.of_place(place.sources, clock.today()).items()},
         "crowd": crowd
         and {
@@ -151,6 +149,12 @@ def _place(place: Place, sightings, ahead: dict[int, seasons.Outlook], crowd: Cr
             "until": crowd.until.isoformat(),
         },
     }
+
+
+def _fact(f: practical.Fact | None) -> dict | None:
+    if f is None:
+        return None
+    return {"text": drop_unsafe_texts(f.text), **_source(f.provenance)}
 
 
 def _notice(notice: Notice) -> dict:

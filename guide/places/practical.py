@@ -45,3 +45,8 @@ def facts(stored: dict[str, Any] | None, today: date) -> list[Fact]:
         if (source := provenance.read(item, today)) is not None:
             found.append(Fact(kind, title, item["text"], source))
     return found
+
+
+def fact(stored: dict[str, Any] | None, kind: str, today: date) -> Fact | None:
+    """One of the place's practical facts (`busiest`…), if it has it."""
+    return next((f for f in facts(stored, today) if f.kind == kind), None)

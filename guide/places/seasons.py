@@ -27,7 +27,7 @@ from guide.core.forecast import (
 )
 from guide.core.plan import Candidate, Expected, best_on_trip, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
-from guide.places import queries
+from guide.places import practical, queries
 from guide.places.models import BloomReport, Place, Plant
 
 log = logging.getLogger(__name__)
@@ -192,3 +192,10 @@ def plan_trip(start: date, end: date, now: datetime, today: date) -> list[tuple[
         (day, [Planned(by_id[e.key], e) for e in found])
         for day, found in plan(candidates(seen, today), start, end, today)
     ]
+
+
+def busiest_in(days: list[tuple[date, list[Planned]]], today: date) -> list[tuple[Place, practical.Fact]]:
+    """The places a plan names, in the order it first names them, each with when it is busiest
+    where a source says so (practical.busiest); the others are left out."""
+    places = {p.sighting.place.id: p.sighting.place for _day, found in days for p in found}
+    return [(place, f) for place in places.values() if (f := practical.fact(place.practical, "busiest", today))]

@@ -272,7 +272,8 @@ def plan():
         latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
         days=days,
         error=error,
-        certainty=words.CERTAINTY,
+        how_sure=words.how_sure,
+        busiest=seasons.busiest_in(days, today),
         share=absolute_url("site.plan_link", **{k: v for k, v in (("from", first), ("to", last)) if v})
         if days
         else None,
@@ -343,7 +344,7 @@ def _nearest_station(lines: Outline, lat: float, lon: float) -> str:
 
 def _status_line(s: queries.Sighting, now: datetime) -> str:
     if s.status.reported_at is None:  # an estimate
-        return _("%(plant)s: estimate from the usual dates", plant=plain(s.plant.name))
+        return _("%(plant)s: %(estimated)s", plant=plain(s.plant.name), estimated=s.plant.scale.estimated)
     line = _("%(plant)s: checked %(ago)s", plant=plain(s.plant.name), ago=format_ago(s.status.reported_at, now))
     note = plain(s.shown_report.note) if s.shown_report and s.shown_report.note else ""
     return f"{line} · “{note[:120]}{'…' if len(note) > 120 else ''}”" if note else line

@@ -162,11 +162,15 @@ PLAN_ERRORS = {
     PlanError.TOO_FAR: _l("The guide plans up to a year ahead: choose an earlier day."),
     PlanError.TOO_LONG: _l("A trip of up to %(num)s days, please: choose a shorter range."),
 }
-CERTAINTY = {
+CERTAINTY = {  # Certainty.USUAL is said in the plant's own words (how_sure)
     Certainty.REPORT: _l("reported by park staff"),
     Certainty.FORECAST: _l("forecast from this season's reports"),
-    Certainty.USUAL: _l("usual dates only"),
 }
+
+
+def how_sure(certainty: Certainty, plant: Plant) -> str:
+    """Reported by park staff / forecast from this season's reports / estimated from usual dates."""
+    return plant.scale.estimated if certainty is Certainty.USUAL else str(CERTAINTY[certainty])
 
 
 def plan_error(reason: PlanError) -> str:

@@ -123,10 +123,16 @@ def bloom_calendar(place: Place, today: date, lang: str) -> Calendar:
                 plant.updated_at,
                 0,
                 where,
-                _("An estimate from the usual dates; the guide shows what park staff see."),
+                _estimate_note(plant.scale),
             )
         )
     return cal
+
+
+def _estimate_note(scale: Scale) -> str:
+    """Estimated from usual dates; the guide shows what park staff see."""
+    text = _("%(estimated)s; the guide shows what park staff see.", estimated=scale.estimated)
+    return text[:1].upper() + text[1:]
 
 
 _BAND_SUMMARIES = {
@@ -136,7 +142,7 @@ _BAND_SUMMARIES = {
         "peak": _l("%(plant)s at its peak (usual dates)"),
     },
     Scale.LEAVES: {
-        "bud": _l("%(plant)s starting to turn (usual dates)"),
+        "bud": _l("%(plant)s starting to colour (usual dates)"),
         "bloom": _l("%(plant)s in autumn colour (usual dates)"),
         "peak": _l("%(plant)s at peak colour (usual dates)"),
     },

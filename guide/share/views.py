@@ -33,7 +33,8 @@ embed_bp = Blueprint("embed", __name__, url_prefix="/embed/<lang>")
 embed_bp.after_request(revalidate)
 add_language_prefix(embed_bp)
 
-HANDOUT_MAX = 8  # two A4 pages of four cards
+CARDS_PER_SHEET = 4  # an A4 sheet of four A6 cards (print.css)
+HANDOUT_MAX = 8  # two sheets
 
 
 def share_card(place: Place) -> ShareCard:
@@ -193,6 +194,8 @@ def concierge():
         chosen=chosen,
         cards=cards,
         most=HANDOUT_MAX,
+        per_sheet=CARDS_PER_SHEET,
+        sheets=-(-HANDOUT_MAX // CARDS_PER_SHEET),
     )
     return page, 400 if error else 200
 

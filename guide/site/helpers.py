@@ -10,6 +10,7 @@ from werkzeug.routing import RequestRedirect
 from guide.core import i18n
 from guide.core.bloom import BloomStage
 from guide.core.qr import qr_svg
+from guide.core.scales import estimated
 from guide.core.text import drop_unsafe, numbers_kept_whole
 from guide.site import pictures
 
@@ -123,6 +124,7 @@ def register_template_helpers(app: Flask) -> None:
             "day_range": i18n.format_day_range,
             "part_of_month": i18n.format_part_of_month,
             "spread": i18n.format_spread,
+            "estimated": estimated,
         }
 
     app.add_template_filter(i18n.tr, "tr")
