@@ -7,10 +7,9 @@ run as code. Points are WGS-84 in, and in the basemap's datum out.
 
 from __future__ import annotations
 
-import re
-
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +88,8 @@ def short_names(name: str) -> list[str]:
     without what is in brackets and a leading "Jiading" when more is left, then only the words
     before the first that says what kind of place it is ("Waigang Wintersweet Garden" →
     "Waigang"; "Jiading Ancient Tree Park (1,200-year-old ginkgo)" → "Ancient Tree Park" →
-    "Ancient Tree"), when those words are a name and not the start of a phrase. Chinese names lose only their brackets: 嘉定古树公园（千年银杏） → 嘉定古树公园."""
+    "Ancient Tree"), when those words are a name and not the start of a phrase. Chinese names
+    lose only their brackets: 嘉定古树公园（千年银杏） → 嘉定古树公园."""
     short = re.sub(r"\s*[(（][^()（）]*[)）]", "", name).strip() or name
     words = short.split()
     if len(words) > 2 and words[0] == "Jiading":
