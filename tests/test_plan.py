@@ -182,3 +182,20 @@ def test_the_home_page_says_which_peaks_end_soon_and_which_begin_this_weekend(cl
     section = html.split('id="soon-heading"')[1].split("</section>")[0]
     assert "Peak begins this weekend" in section
     assert "Wisteria (over 20 kinds)" in section.split("weekend-peaks")[1]
+
+
+@given(st.lists(st.lists(st.sampled_from("abc"), max_size=3), min_size=1, max_size=14))
+def test_runs_say_each_list_once_and_keep_every_day(lists):
+    """Consecutive days with the same list become one run; no day is lost or repeated, and two
+    runs side by side never hold the same list."""
+    from datetime import timedelta
+
+    from guide.core.plan import runs
+
+    days = [(TODAY + timedelta(days=i), items) for i, items in enumerate(lists)]
+    found = runs(days, lambda item: item)
+    covered = [first + timedelta(days=n) for first, last, _ in found for n in range((last - first).days + 1)]
+    assert covered == [day for day, _ in days]
+    assert all(a[2] != b[2] for a, b in zip(found, found[1:], strict=False))
+    by_day = dict(days)
+    assert all(by_day[day] == items for first, last, items in found for day in (first, last))

@@ -50,3 +50,32 @@ def test_dates_backwards_answer_a_message_and_keep_the_form(server, phone, lang)
     assert page.locator(".plan-day").count() == 0
     assert overflow(page) <= 0
     assert watch.outside == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_six_day_april_plan_prints_on_two_a4_pages_at_most_and_says_each_thing_once(server, phone, lang, tmp_path):
+    """The review printed a 6-day April plan on 5 pages, the last holding only the QR code, the
+    same list day after day, and no Chinese name or address for a driver."""
+    import re
+    import subprocess
+
+    _, base = server
+    page, watch = phone(locale="zh-CN" if lang == "zh" else "en-US")
+    page.goto(f"{base}/{lang}/plan?from=2026-04-15&to=2026-04-20")
+    days = page.locator(".plan-day")
+    headings = [days.nth(i).locator("h3").inner_text() for i in range(days.count())]
+    lists = [days.nth(i).locator(".plan-list").inner_text() for i in range(days.count())]
+    assert all(a != b for a, b in zip(lists, lists[1:], strict=False))  # consecutive same days are one run
+    assert len(headings) < 6
+    stops = page.locator(".plan-stops li")
+    assert stops.count() >= 1 and "嘉定区" in stops.first.inner_text()  # the Chinese address
+    pdf = tmp_path / "plan.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages <= 2, pages
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert len(last.split()) > 10  # never a page with only the QR code and its link
+    assert watch.errors == [] and watch.outside == []

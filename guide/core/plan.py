@@ -6,13 +6,15 @@ Pure functions only: no request, no database.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from guide.core.bloom import BloomStage, BloomWindow
 from guide.core.forecast import Basis, Forecast, season_year
 
+T = TypeVar("T")
 MAX_DAYS = 14  # one trip, from the first day to the last
 MAX_AHEAD = 366  # a year ahead
 
@@ -128,6 +130,18 @@ def best_on_trip(candidate: Candidate, start: date, end: date, today: date) -> E
             best = found
         day += timedelta(days=1)
     return best
+
+
+def runs(days: Sequence[tuple[date, list[T]]], same: Callable[[T], Hashable]) -> list[tuple[date, date, list[T]]]:
+    """Consecutive days whose lists are the same (item by item, as `same` sees them) as one run,
+    (first day, last day, the first day's list): a plan that says a thing once, not day after day."""
+    found: list[tuple[date, date, list[T]]] = []
+    for day, items in days:
+        if found and [same(i) for i in found[-1][2]] == [same(i) for i in items]:
+            found[-1] = (found[-1][0], day, found[-1][2])
+        else:
+            found.append((day, day, items))
+    return found
 
 
 def plan(candidates: Sequence[Candidate], start: date, end: date, today: date) -> list[tuple[date, list[Expected]]]:

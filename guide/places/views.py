@@ -18,7 +18,7 @@ from guide.core.geo import navigation_links
 from guide.core.i18n import add_language_prefix, format_ago, page_lang, plain
 from guide.core.maps import TILES, Pin, build_map
 from guide.core.outline import Outline, line_of, nearest_station
-from guide.core.plan import MAX_AHEAD, input_date
+from guide.core.plan import MAX_AHEAD, input_date, runs
 from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
@@ -271,6 +271,10 @@ def plan():
         last=input_date(last),
         latest=(today + timedelta(days=MAX_AHEAD)).isoformat(),
         days=days,
+        # Days that share the same best places are said once, as a run of days.
+        runs=runs(days, lambda p: (p.sighting.plant.id, p.expected.stage, p.expected.certainty)),
+        # Each place of the plan once, with its Chinese name and address for a driver.
+        stops=list({p.sighting.place.id: p.sighting.place for _day, found in days for p in found}.values()),
         error=error,
         how_sure=words.how_sure,
         busiest=seasons.busiest_in(days, today),
