@@ -57,6 +57,7 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
     result = LoadResult()
     existing = {p.slug: p for p in db.session.scalars(select(Place))}
     for position, data in enumerate(parsed.places):
+        reclaimed = _reclaim(data.slug)
         place = existing.pop(data.slug, None)
         if place is None:
             place = Place(slug=data.slug)
@@ -74,6 +75,7 @@ def load_places(parsed: PlacesFile, now: datetime) -> LoadResult:
         changed |= _sync_plants(place, data, now)
         changed |= _sync_festivals(place, data, now)
         changed |= _retire(place, data.retired_slugs)
+        changed |= reclaimed
         if changed:
             place.updated_at = now
             if data.slug not in result.created:
@@ -170,6 +172,16 @@ def _retire(place: Place, slugs: list[str]) -> bool:
             row.place = place
             changed = True
     return changed
+
+
+def _reclaim(slug: str) -> bool:
+    """A slug that was retired and names a place of its own again stops redirecting: its links
+    (printed when it was that place) lead to its own page, not to the place it was merged into."""
+    row = db.session.get(RetiredSlug, slug)  # before the place's row is added: nothing half-made flushes
+    if row is None:
+        return False
+    db.session.delete(row)
+    return True
 
 
 def _sync_festivals(place: Place, data: PlaceIn, now: datetime) -> bool:
