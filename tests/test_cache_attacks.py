@@ -24,6 +24,8 @@ PAGES = [
     "/en/places/guyi-garden",
     "/en/places/guyi-garden/history",
     "/en/places/guyi-garden/card",
+    "/en/places/guyi-garden?from=2026-04-15&to=2026-04-18",
+    "/en/places/guyi-garden/card?from=2026-04-15&to=2026-04-18",
     "/en/calendar?month=4",
     "/en/plan?from=2026-04-15&to=2026-04-18",
     "/en/concierge?place=guyi-garden",
@@ -36,10 +38,15 @@ PAGES = [
 NOISE = ["utm_source={}", "from=singlemessage&isappinstalled=0", "fbclid={}", "spm={}.0.0", "_={}", "endpoint={}"]
 
 
+# Pages where `from` is the guests' first day (a trip, a handout, a place page or card for given
+# dates): there WeChat's `from=` is no unknown parameter, so another name it adds stands in.
+READS_FROM = re.compile(r"/(plan|concierge)\b|/places/[a-z-]+(/card)?(\?|$)")
+
+
 def with_noise(page: str, noise: str) -> str:
     noise = noise.format(uuid.uuid4().hex)
-    if "/plan" in page or "/concierge" in page:  # there `from` is the trip's first day
-        noise = noise.replace("from=singlemessage&", "")
+    if READS_FROM.search(page):
+        noise = noise.replace("from=singlemessage&", "scene=singlemessage&")
     return f"{page}{'&' if '?' in page else '?'}{noise}"
 
 
@@ -79,6 +86,11 @@ def test_the_parameters_a_page_reads_still_make_it_a_different_page(guide_app, f
     assert len(short["days"]) == 2 and len(longer["days"]) == 3
     both = client.get("/en/concierge?place=guyi-garden&place=qiuxia-garden&utm_medium=qr").get_data(as_text=True)
     assert "place=guyi-garden&amp;place=qiuxia-garden" in both  # a handout of two stays two
+    today = client.get("/en/places/guyi-garden").get_data(as_text=True)
+    trip = client.get("/en/places/guyi-garden?from=2027-02-12&to=2027-02-16&utm_source=x").get_data(as_text=True)
+    assert 'class="on-trip"' in trip and 'class="on-trip"' not in today  # the guests' dates are read
+    card = client.get("/en/places/guyi-garden/card?from=2027-02-12&to=2027-02-16&spm=1").get_data(as_text=True)
+    assert "On your dates" in card and "On your dates" not in client.get("/en/places/guyi-garden/card").text
 
 
 def page_links(html: str) -> list[str]:
@@ -94,7 +106,9 @@ def page_links(html: str) -> list[str]:
     [
         ("/en/?from=singlemessage&isappinstalled=0", ""),
         ("/zh/?kind=wisteria&from=timeline&utm_source=wechat", "?kind=wisteria"),
-        ("/en/places/guyi-garden?from=groupmessage&share=1", ""),
+        ("/en/places/guyi-garden?scene=groupmessage&share=1", ""),
+        ("/en/places/guyi-garden?from=2026-04-15&to=2026-04-18&share=1", "?from=2026-04-15&to=2026-04-18"),
+        ("/en/places/guyi-garden/card?to=2026-04-18&from=2026-04-15&ref=hotel", "?from=2026-04-15&to=2026-04-18"),
         ("/en/calendar?month=4&kind=wisteria&spm=a.b.c", "?month=4&kind=wisteria"),
         ("/en/plan?from=2026-04-15&to=2026-04-18&utm_campaign=spring", "?from=2026-04-15&to=2026-04-18"),
         ("/en/concierge?place=guyi-garden&from=2026-04-15&ref=hotel", "?place=guyi-garden&from=2026-04-15"),

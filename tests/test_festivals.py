@@ -100,7 +100,15 @@ def vevent(client, url, uid):
 
 
 CHRYSANTHEMUM_2026 = "festival-huilongtan-park-chrysanthemum-exhibition-2026"
-EDITIONS = "        editions:\n          # The source says"
+# The head of the chrysanthemum show's editions in data/places.yaml (its first comment).
+EDITIONS = "        editions:\n          # A visitor's post that quotes the show's dates"
+
+
+def with_edition(edition: str) -> str:
+    """data/places.yaml with one more edition of the chrysanthemum show, listed first."""
+    text = PLACES_YAML.read_text(encoding="utf-8")
+    assert text.count(EDITIONS) == 1, "the chrysanthemum show's editions are not where this test looks"
+    return text.replace(EDITIONS, EDITIONS.replace("editions:\n", "editions:\n" + edition))
 
 
 def load(app, tmp_path, text):
@@ -125,26 +133,14 @@ def test_an_expected_edition_is_tentative_and_confirming_it_updates_the_same_cal
         "          - {year: 2026, start: 2026-10-30, end: 2026-11-29,"
         ' source: "https://example.org/2026", checked: 2026-11-25}\n'
     )
-    load(
-        guide_app,
-        tmp_path,
-        PLACES_YAML.read_text(encoding="utf-8").replace(
-            EDITIONS, "        editions:\n" + announced + "          # The source says"
-        ),
-    )
+    load(guide_app, tmp_path, with_edition(announced))
     again = vevent(client, "/en/events.ics", CHRYSANTHEMUM_2026)
     assert str(again["status"]) == "CONFIRMED" and int(again["sequence"]) > int(expected["sequence"])
     assert again.decoded("dtstart") == date(2026, 10, 30) and again.decoded("dtend") == date(2026, 11, 30)
     place_calendar = vevent(client, "/zh/events/huilongtan-park/chrysanthemum-exhibition.ics", CHRYSANTHEMUM_2026)
     assert str(place_calendar["summary"]) == "嘉定菊花展" and int(place_calendar["sequence"]) == int(again["sequence"])
     moved = announced.replace("2026-10-30", "2026-11-02")
-    load(
-        guide_app,
-        tmp_path,
-        PLACES_YAML.read_text(encoding="utf-8").replace(
-            EDITIONS, "        editions:\n" + moved + "          # The source says"
-        ),
-    )
+    load(guide_app, tmp_path, with_edition(moved))
     assert int(vevent(client, "/en/events.ics", CHRYSANTHEMUM_2026)["sequence"]) > int(again["sequence"])
 
 
@@ -154,13 +150,7 @@ def test_a_cancelled_edition_says_so_and_the_next_year_is_expected(guide_app, tm
         "          - {year: 2026, start: 2026-10-28, end: 2026-11-27, cancelled: true,"
         ' source: "https://example.org/off", checked: 2026-11-25}\n'
     )
-    load(
-        guide_app,
-        tmp_path,
-        PLACES_YAML.read_text(encoding="utf-8").replace(
-            EDITIONS, "        editions:\n" + cancelled + "          # The source says"
-        ),
-    )
+    load(guide_app, tmp_path, with_edition(cancelled))
     client = guide_app.test_client()
     html = client.get("/en/places/huilongtan-park").get_data(as_text=True)
     assert "Cancelled" in html and "Usually Oct 28\u2009–\u2009Nov 27" in html
@@ -225,11 +215,37 @@ def test_an_expected_edition_names_its_year_in_any_month(client, freeze, moment,
 
 
 def test_an_edition_whose_source_gives_only_a_duration_says_its_end_is_approximate(client, freeze):
-    freeze("2024-11-10 09:00")  # the 2024 chrysanthemum show: "from 28 October, for about a month"
+    freeze("2017-07-15 09:00")  # the 2017 lotus show: opened 1 July, "will run until the end of July"
+    on_now = section(client.get("/en/events").get_data(as_text=True), "on-heading", "up-heading")
+    show = on_now.split("Shanghai Lotus and Water-Lily Exhibition")[1].split("</li>")[0]
+    assert "Jul 1\u2009–\u200931" in show and "(end date approximate)" in show
+    zh = section(client.get("/zh/events").get_data(as_text=True), "on-heading", "up-heading")
+    assert "上海荷花睡莲展" in zh
+    api = client.get("/api/v1/places/guyi-garden").get_json()["festivals"][0]["next"]
+    assert api[0]["year"] == 2017 and api[0]["end_approximate"] is True
+
+
+def test_the_2024_chrysanthemum_show_has_its_sourced_end_day_not_an_approximate_one(client, freeze):
+    """Pins a corrected fact: the 2024 show's end, once only "about a month", is now the day a
+    source gives (27 November, meipian.cn/58l045kv)."""
+    freeze("2024-11-10 09:00")
     on_now = section(client.get("/en/events").get_data(as_text=True), "on-heading", "up-heading")
     show = on_now.split("Jiading Chrysanthemum Exhibition")[1].split("</li>")[0]
-    assert "Oct 28\u2009–\u2009Nov 27" in show and "(end date approximate)" in show
-    zh = section(client.get("/zh/events").get_data(as_text=True), "on-heading", "up-heading")
-    assert "嘉定菊花展" in zh
+    assert "Oct 28\u2009–\u2009Nov 27" in show and "(end date approximate)" not in show
     api = client.get("/api/v1/places/huilongtan-park").get_json()["festivals"][0]["next"]
-    assert api[0]["end_approximate"] is True
+    assert (api[0]["year"], api[0]["end"], api[0]["end_approximate"]) == (2024, "2024-11-27", False)
+
+
+def test_a_festival_with_nothing_coming_keeps_its_calendar_valid_and_empty(client, freeze):
+    """Waigang's festival has past editions only and no usual dates: the calendar the API links
+    (and a subscriber has) answers with no events, never a 404; an unknown festival is a 404."""
+    from icalendar import Calendar
+
+    freeze("2026-12-08 08:30")
+    place = client.get("/api/v1/places/waigang-wintersweet-garden").get_json()
+    [festival] = place["festivals"]
+    assert festival["next"] == []
+    response = client.get(festival["calendar_url"].removeprefix("http://guide.test"))
+    assert response.status_code == 200
+    assert Calendar.from_ical(response.data).walk("VEVENT") == []
+    assert client.get("/en/events/waigang-wintersweet-garden/nope.ics").status_code == 404

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from tests.conftest import PLACES_YAML
 
-ZHOUQIAO = "Century-old wisteria at Jiading Villa, Zhouqiao Old Street"
+ZHOUQIAO = "Century-old wisteria, Zhouqiao Old Street"
 
 
 def hero(html: str) -> str:
@@ -22,7 +23,7 @@ def section(html: str, heading_id: str) -> str:
 
 def test_a_fresh_report_ranks_above_an_estimate_of_the_same_stage(client, freeze, report):
     freeze("2026-04-15 09:00")  # several wisteria at their peak by the usual dates
-    assert "Jiading Wisteria Park" in hero(client.get("/en/").get_data(as_text=True))
+    assert "Guyi Garden" not in hero(client.get("/en/").get_data(as_text=True))
     report("guyi-garden", "wisteria", "peak", hours_ago=2, percent_open=80)
     html = client.get("/en/").get_data(as_text=True)
     assert "Guyi Garden" in hero(html) and "checked" in hero(html)
@@ -44,7 +45,9 @@ def test_every_garden_has_a_tile_with_its_kinds_and_its_season(client, freeze):
     assert len(tiles) == len(re.findall(r"^  - slug: ", PLACES_YAML.read_text(encoding="utf-8"), re.M))
     guyi = next(tile for tile in tiles if ">Guyi Garden</a>" in tile)
     assert re.findall(r'#pic-([a-z-]+)"', guyi) == ["wintersweet", "plum", "peony"]  # three kinds at most
-    assert "Wintersweet: first flowers usually Dec 12" in " ".join(guyi.split())  # out of season: what comes next
+    assert "Peak colour" in guyi and "Old ginkgo" in guyi  # in season: its autumn leaves
+    xincheng = next(tile for tile in tiles if ">Xincheng Park</a>" in tile)
+    assert "Wintersweet: first flowers usually Dec 12" in " ".join(xincheng.split())  # out of season: what comes next
     huilongtan = next(tile for tile in tiles if ">Huilongtan Park</a>" in tile)
     assert "stage--" in huilongtan and "Chrysanthemum" in huilongtan  # in season: its stage now
 
@@ -61,7 +64,14 @@ def test_the_home_page_shows_one_kind_and_keeps_it_in_the_link(client, freeze, l
     assert f'data-map="/{lang}/map.json?kind=wisteria"' in html
     spec = client.get("/en/map.json?kind=wisteria").get_json()
     assert sorted(pin["name"] for pin in spec["pins"]) == sorted(
-        ["Jiading Wisteria Park", "Nanshuiguan Park", "Ziyun Corridor", "Guyi Garden", ZHOUQIAO]
+        [
+            "Jiading Wisteria Park",
+            "Nanshuiguan Park",
+            "Ziyun Corridor",
+            "Guyi Garden",
+            ZHOUQIAO,
+            "Huancheng River Wisteria Corridor",
+        ]
     )
     assert client.get(f"/{lang}/?kind=tulip").status_code == 404
     assert client.get(f"/{lang}/map.json?kind=tulip").status_code == 404
@@ -95,6 +105,11 @@ def test_the_map_legend_shows_each_kind_with_its_picture_and_narrows_the_map_to_
     html = client.get("/en/?kind=wisteria").get_data(as_text=True)
     legend = html.split('<ul class="legend legend-kinds">')[1].split("</ul>")[0]
     kinds = re.findall(r'<use href="#pic-([a-z-]+)">', legend)
-    assert len(kinds) == len(set(kinds)) == 13
+    drawn = {
+        plant.get("picture") or ("leaf" if plant.get("visited_for") == "leaves" else "flower")
+        for place in yaml.safe_load(PLACES_YAML.read_text(encoding="utf-8"))["places"]
+        for plant in place["plants"]
+    }
+    assert len(kinds) == len(set(kinds)) == len(drawn)  # each kind of drawing the data uses, once
     assert 'href="/en/?kind=plum#map-heading"' in legend
     assert 'href="/en/#map-heading" aria-current="page"' in legend  # the chosen one goes back to all

@@ -4,6 +4,14 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import yaml
+
+from tests.conftest import PLACES_YAML
+
+
+def data_places() -> list[dict]:
+    return yaml.safe_load(PLACES_YAML.read_text(encoding="utf-8"))["places"]
+
 
 PAGES = [
     "/{lang}/",
@@ -130,13 +138,19 @@ def test_place_page_has_what_a_visitor_needs_to_get_there(client):
     assert "218 Huyi Highway" in html
     for host in ("uri.amap.com", "api.map.baidu.com", "maps.apple.com", "www.google.com/maps"):
         assert host in html
-    assert "Metro Line 11 to Nanxiang" in html and "¥12" in html and "Lotus is best at dawn" in html
+    # The tip as its source gives it (China Daily, 2023): "in the morning", no longer "at dawn".
+    assert "Metro Line 11 to Nanxiang" in html and "¥12" in html and "Lotus is best in the morning" in html
     assert "Shanghai Lotus and Water-Lily Exhibition" in html
 
 
 def test_place_page_marks_estimated_coordinates(client):
-    assert "placed approximately" in client.get("/en/places/jiading-wisteria-park").get_data(as_text=True)
-    assert "placed approximately" not in client.get("/en/places/qiuxia-garden").get_data(as_text=True)
+    # Every place as the data file marks it: Qiuxia Garden's point is now an estimate too, and the
+    # places placed from a map point (Anting's ginkgo, Ziyun Corridor, Guihu Garden) are not.
+    marked = {place["slug"]: place["coords_estimated"] for place in data_places()}
+    assert True in marked.values() and False in marked.values()
+    for slug, estimated in marked.items():
+        html = client.get(f"/en/places/{slug}").get_data(as_text=True)
+        assert ("placed approximately" in html) is estimated, slug
 
 
 def test_calendar_shows_every_plant_with_a_text_alternative_and_today(client, freeze):
@@ -273,7 +287,7 @@ def test_out_of_season_plant_says_when_to_come_back(client, freeze):
 
 def test_zh_place_page_also_gives_the_address_in_english(client):
     html = client.get("/zh/places/jiading-wisteria-park").get_data(as_text=True)
-    assert '<dd lang="en">45 Bole Road, Jiading District, Shanghai</dd>' in html
+    assert '<span lang="en">45 Bole Road, Jiading District, Shanghai</span>' in html
     assert '上海市嘉定区博乐路<span class="nowrap">45号</span>' in html
 
 
@@ -346,8 +360,9 @@ def test_chinese_text_takes_full_width_colons_and_no_separator_starts_a_line(cli
     card = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
     zh_side = card.split('class="card-side" lang="zh-Hans"')[1].split("</ul>")[0]
     en_side = card.split('class="card-side" lang="en"')[1].split("</ul>")[0]
-    assert "蜡梅：<span" in zh_side and ": <span" not in zh_side
-    assert "Wintersweet: <span" in en_side
+    # The wintersweet's name carries its count now ("200+ shrubs", content review §4.10).
+    assert "蜡梅（200多株）：<span" in zh_side and ": <span" not in zh_side
+    assert "Wintersweet (200+ shrubs): <span" in en_side
     footer = client.get("/zh/").get_data(as_text=True).split('<footer class="site-footer">')[1]
     assert footer.count("</a>&nbsp;· <a") == 2
 
@@ -356,10 +371,18 @@ def test_the_calendar_is_one_chart_by_kind_in_the_order_of_the_year(client):
     html = client.get("/en/calendar").get_data(as_text=True)
     kinds = re.findall(r'<section class="chart__kind" aria-labelledby="kind-([a-z-]+)">', html)
     assert kinds[:2] == ["plum", "cherry-plum"] and kinds[-1] == "wintersweet"  # Jan → Dec by first flowers
-    assert len(kinds) == len(set(kinds)) == 13  # each kind once
+    # A kind is a plant's drawing, or the generic flower or leaf of a plant without one.
+    firsts: dict[str, list[str]] = {}
+    for place in data_places():
+        for plant in place["plants"]:
+            kind = plant.get("picture") or {"leaves": "leaf"}.get(plant.get("visited_for"), "flower")
+            firsts.setdefault(kind, []).append(plant["window"]["first"])
+    assert kinds == sorted(firsts, key=lambda kind: min(firsts[kind]))  # each kind once, in that order
+    assert len(kinds) == len(set(kinds))
     wisteria = html.split('aria-labelledby="kind-wisteria"')[1].split("</section>")[0]
-    assert wisteria.count('<details class="chart__row">') == 5
+    assert wisteria.count('<details class="chart__row">') == len(firsts["wisteria"])
     assert "Guyi Garden" in wisteria and "Nanshuiguan Park" in wisteria
+    assert "Huancheng River Wisteria Corridor" in wisteria and "Ziyun Corridor" in wisteria  # two places now
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -379,9 +402,10 @@ def test_the_calendar_shows_one_kind_and_keeps_it_in_the_link(client, lang):
 @pytest.mark.parametrize(
     "moment, now, next_up",
     [
-        ("2026-04-15 09:00", {"peony", "wisteria"}, ["lotus", "wintersweet", "plum"]),
-        ("2027-01-15 09:00", {"wintersweet"}, ["plum", "wisteria", "peony", "lotus"]),
-        ("2026-09-01 09:00", {"lotus"}, ["wintersweet", "plum", "wisteria", "peony"]),
+        # Guyi Garden's old ginkgo and maples (autumn leaves, from late November) are among them now.
+        ("2026-04-15 09:00", {"peony", "wisteria"}, ["lotus", "ginkgo", "maple", "wintersweet", "plum"]),
+        ("2027-01-15 09:00", {"wintersweet"}, ["plum", "wisteria", "peony", "lotus", "ginkgo", "maple"]),
+        ("2026-09-01 09:00", {"lotus"}, ["ginkgo", "maple", "wintersweet", "plum", "wisteria", "peony"]),
     ],
 )
 def test_the_place_page_shows_what_is_at_its_best_now_first(client, freeze, moment, now, next_up):
@@ -402,4 +426,11 @@ def test_a_single_old_tree_is_a_place_not_a_garden_and_is_not_counted(client, la
     html = client.get(f"/{lang}/places/zhouqiao-old-wisteria").get_data(as_text=True)
     assert share in html and about in html
     assert one not in html
-    assert ("90 plants" if lang == "en" else "90株") in client.get(f"/{lang}/places/jiading-wisteria-park").text
+    # A garden with a count shows it: Ziyun Corridor's 149 wisteria.
+    counted = client.get(f"/{lang}/places/ziyun-corridor").text
+    assert ('<p class="muted">149 plants</p>' if lang == "en" else '<p class="muted">149株</p>') in counted
+    # Wisteria Park's vines are "about 90" (content review §4.10): the number is in the plant's
+    # name, never shown as an exact count.
+    park = client.get(f"/{lang}/places/jiading-wisteria-park").text
+    assert ("Wisteria (about 90 vines, 20+ varieties)" if lang == "en" else "紫藤（约90株，20多个品种）") in park
+    assert '<p class="muted">90' not in park

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from guide.extensions import db
 from guide.places.models import Plant
-from guide.site.pictures import drawings
+from guide.site.pictures import GENERIC, drawings
+from tests.conftest import PLACES_YAML
 from tests.test_photos import jpeg, post_with_photo
 
 
@@ -24,9 +26,21 @@ def defined(html: str) -> list[str]:
 def test_every_plant_in_the_data_has_a_drawing_of_its_own_kind(guide_app):
     with guide_app.app_context():
         plants = db.session.scalars(select(Plant).where(Plant.listed)).all()
-        assert plants and all(plant.picture in drawings() for plant in plants)
-        # A drawing per kind, not one for all: wisteria, plum, ginkgo… each its own.
-        assert {plant.key for plant in plants} <= set(drawings())
+        assert plants and all(plant.picture_name in drawings() for plant in plants)
+        # A drawing per kind, not one for all: wisteria, plum, ginkgo… each its own, and every
+        # kind's drawing is used by some plant.
+        assert all(plant.picture == plant.key for plant in plants if plant.key in drawings())
+        assert {plant.picture for plant in plants if plant.picture} == set(drawings()) - set(GENERIC.values())
+        # Peach, pear, vervain and Jiabei's avenues have no drawing of their own (the data says
+        # so): they get the generic flower or leaf.
+        generic = {(plant.place.slug, plant.key): plant.picture_name for plant in plants if not plant.picture}
+        assert generic == {
+            (place["slug"], plant["key"]): GENERIC[plant.get("visited_for", "flowers")]
+            for place in yaml.safe_load(PLACES_YAML.read_text(encoding="utf-8"))["places"]
+            for plant in place["plants"]
+            if "picture" not in plant
+        }
+        assert {"flower", "leaf"} <= set(generic.values())
 
 
 def test_a_plant_without_a_picture_gets_the_generic_flower_or_leaf(guide_app):
@@ -56,20 +70,33 @@ def test_each_page_draws_what_it_uses_once_and_nothing_it_does_not(client, path,
     assert sorted(defined(html)) == sorted(set(used(html)))  # each drawing once, none unused
 
 
-def test_every_card_on_the_home_page_has_the_picture_of_its_plant(client):
+def test_every_card_on_the_home_page_has_the_picture_of_its_plant(client, freeze):
+    freeze("2026-12-04 09:00")  # the ginkgos at their best, the peach among what comes next
     html = client.get("/en/").get_data(as_text=True)
     cards = re.findall(r'<li class="card card--pic".*?</li>', html, re.S)
     assert len(cards) >= 5
     for card in cards:
         assert len(used(card)) == 1
-    ginkgo = next(card for card in cards if "Ancient ginkgo" in card)
+    # Anting's tree, renamed from "Ancient ginkgo" (content review §4.15).
+    ginkgo = next(card for card in cards if "1,200-year-old ginkgo" in card)
     assert used(ginkgo) == ["ginkgo"]
+    peach = next(card for card in cards if "Peach blossom" in card)  # no drawing of its own
+    assert used(peach) == ["flower"]
 
 
-def test_the_place_header_shows_each_kind_once(client):
-    html = client.get("/en/places/guyi-garden").get_data(as_text=True)
+@pytest.mark.parametrize(
+    "slug, kinds",
+    [
+        # Guyi Garden's old ginkgo and maples are new in the data.
+        ("guyi-garden", ["wintersweet", "plum", "peony", "wisteria", "lotus", "ginkgo", "maple"]),
+        ("juyuan-crabapple-garden", ["crabapple"]),  # Hall's and Chinese flowering crabapple: one kind
+        ("lijiang-ecological-park", ["rapeseed", "flower"]),  # peach and pear: one generic flower
+    ],
+)
+def test_the_place_header_shows_each_kind_once(client, slug, kinds):
+    html = client.get(f"/en/places/{slug}").get_data(as_text=True)
     header = html.split('<p class="place-pics">')[1].split("</p>")[0]
-    assert used(header) == ["wintersweet", "plum", "peony", "wisteria", "lotus"]
+    assert used(header) == kinds
 
 
 def test_a_fresh_photo_takes_the_drawings_place_on_the_home_card(guide_app, login_as, client, freeze):

@@ -1,7 +1,8 @@
 """Plan a trip: /<lang>/plan?from=…&to=…, what is expected at its best on each day."""
 
+import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,6 +11,9 @@ from hypothesis import strategies as st
 from guide.core.plan import PlanError, Refused, trip, weekend
 
 TODAY = date(2026, 4, 10)
+# Jiading Wisteria Park's wisteria. Its past seasons (full bloom on 19 April 2021 and on 29 April
+# 2024) put its usual dates later than its window's: at its best from about 19 April.
+WISTERIA = {"en": "Wisteria (about 90 vines, 20+ varieties)", "zh": "紫藤（约90株，20多个品种）"}
 
 
 @pytest.mark.parametrize(
@@ -42,23 +46,44 @@ def plan_page(client, lang: str, query: str):
     return response.status_code, response.get_data(as_text=True)
 
 
+def runs_of(html: str) -> list[tuple[str, str, list[str]]]:
+    """Each run of days as the page shows it: its first day, its heading, the plants listed
+    under it, in order."""
+    return [
+        (day, re.sub(r"<[^>]+>", "", heading).strip(), re.findall(r'class="plan-list__what">([^<]*)<', body))
+        for day, heading, body in re.findall(r'<h3 id="day-([0-9-]+)">(.*?)</h3>(.*?)</section>', html, re.S)
+    ]
+
+
 def days_of(html: str) -> dict[str, list[str]]:
-    """Each day's heading with the plants listed under it, in order."""
+    """Every day of the trip (from the form's dates) with the plants listed for it, in order: a
+    run's list for each of its days, up to the day before the next run."""
+    first = date.fromisoformat(re.search(r'name="from" value="([0-9-]+)"', html).group(1))
+    to = re.search(r'name="to" value="([0-9-]*)"', html).group(1)
+    last = date.fromisoformat(to) if to else first
+    starts = [(date.fromisoformat(day), plants) for day, _, plants in runs_of(html)]
+    assert starts and starts[0][0] == first, "the plan does not begin on the trip's first day"
     found = {}
-    for day, body in re.findall(r'<h3 id="day-([0-9-]+)">.*?</h3>(.*?)</section>', html, re.S):
-        found[day] = re.findall(r'class="plan-list__what">([^<]*)<', body)
+    for (start, plants), (following, _) in zip(starts, [*starts[1:], (last + timedelta(days=1), None)], strict=True):
+        assert start < following, "runs out of order"
+        for n in range((following - start).days):
+            found[(start + timedelta(days=n)).isoformat()] = plants
     return found
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freeze, lang):
     freeze("2026-04-10 09:00")
-    status, html = plan_page(client, lang, "from=2026-04-12&to=2026-04-14")
+    status, html = plan_page(client, lang, "from=2026-04-18&to=2026-04-20")
     assert status == 200
     days = days_of(html)
-    assert list(days) == ["2026-04-12", "2026-04-13", "2026-04-14"]
-    wisteria = "Wisteria (over 20 kinds)" if lang == "en" else "紫藤（20多个品种）"
-    assert wisteria in days["2026-04-13"]
+    assert list(days) == ["2026-04-18", "2026-04-19", "2026-04-20"]
+    # The park's wisteria comes to its best on the 19th: the 18th is a day of its own, the 19th
+    # and the 20th, listing the same, one run under one heading.
+    assert WISTERIA[lang] not in days["2026-04-18"]
+    assert WISTERIA[lang] in days["2026-04-19"] and days["2026-04-19"] == days["2026-04-20"]
+    headings = {"en": ["Sat, Apr 18", "Sun, Apr 19 to Mon, Apr 20"], "zh": ["4月18日周六", "4月19日周日至4月20日周一"]}
+    assert [heading for _, heading, _ in runs_of(html)] == headings[lang]
     assert ("estimated from usual dates" if lang == "en" else "按往年花期估计") in html
     assert ("Plan a trip" if lang == "en" else "规划行程") in html
 
@@ -72,7 +97,10 @@ def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freez
 )
 def test_the_plan_says_once_when_a_place_it_recommends_is_busiest_with_its_source(client, freeze, lang, busiest):
     freeze("2026-04-10 09:00")
-    _, html = plan_page(client, lang, "from=2026-04-12&to=2026-04-14")
+    # The park's wisteria is at its best on every day of this trip, listed under two runs of days.
+    _, html = plan_page(client, lang, "from=2026-04-19&to=2026-04-23")
+    with_wisteria = [day for day, _, plants in runs_of(html) if WISTERIA[lang] in plants]
+    assert with_wisteria == ["2026-04-19", "2026-04-23"]
     said = html.split('class="plan-busiest"')[1].split("</section>")[0]
     assert ("When these places are busiest" if lang == "en" else "这些景点的人流高峰") in said
     assert html.count(busiest) == 1 and busiest in said  # each place once, not under every day
@@ -102,8 +130,9 @@ def test_reports_this_season_make_later_days_a_forecast(client, freeze, report):
     freeze("2026-03-28 09:00")
     status, html = plan_page(client, "en", "from=2026-04-06")
     assert status == 200
-    # About a week early: at its peak on the 6th, which the usual window puts six days later.
-    assert "Wisteria (over 20 kinds)" in days_of(html)["2026-04-06"]
+    # About a week early: at its best on the 6th, which the usual window puts six days later (and
+    # its late past seasons later still).
+    assert WISTERIA["en"] in days_of(html)["2026-04-06"]
     assert "forecast from this season&#39;s reports" in html or "forecast from this season's reports" in html
 
 
@@ -112,8 +141,12 @@ def test_a_date_in_next_years_season_uses_its_usual_window(client, freeze):
     status, html = plan_page(client, "en", "from=2027-01-10")
     assert status == 200
     assert "Wintersweet" in " ".join(days_of(html)["2027-01-10"])
+    # The park's wisteria by its usual dates as its past seasons moved them: at its best from
+    # about the 19th, not yet on the 15th.
+    status, html = plan_page(client, "en", "from=2027-04-22")
+    assert WISTERIA["en"] in days_of(html)["2027-04-22"]
     status, html = plan_page(client, "en", "from=2027-04-15")
-    assert "Wisteria (over 20 kinds)" in days_of(html)["2027-04-15"]
+    assert status == 200 and WISTERIA["en"] not in days_of(html)["2027-04-15"]
 
 
 @pytest.mark.parametrize(
@@ -177,25 +210,25 @@ def test_the_home_page_says_which_peaks_end_soon_and_which_begin_this_weekend(cl
         section = html.split('id="soon-heading"')[1].split("</section>")[0]
         assert last in section
         assert name in section.split("last-chance")[1]
-    freeze("2026-04-08 09:00")  # a Wednesday; the usual wisteria peak begins on Sunday the 12th
+    # A Wednesday; the park's wisteria, as its past seasons moved it, comes to its peak about
+    # Friday the 24th: at its peak this weekend, not yet today.
+    freeze("2026-04-22 09:00")
     html = client.get("/en/").get_data(as_text=True)
     section = html.split('id="soon-heading"')[1].split("</section>")[0]
     assert "Peak begins this weekend" in section
-    assert "Wisteria (over 20 kinds)" in section.split("weekend-peaks")[1]
+    assert WISTERIA["en"] in section.split("weekend-peaks")[1]
 
 
 @given(st.lists(st.lists(st.sampled_from("abc"), max_size=3), min_size=1, max_size=14))
 def test_runs_say_each_list_once_and_keep_every_day(lists):
     """Consecutive days with the same list become one run; no day is lost or repeated, and two
     runs side by side never hold the same list."""
-    from datetime import timedelta
-
     from guide.core.plan import runs
 
     days = [(TODAY + timedelta(days=i), items) for i, items in enumerate(lists)]
     found = runs(days, lambda item: item)
     covered = [first + timedelta(days=n) for first, last, _ in found for n in range((last - first).days + 1)]
     assert covered == [day for day, _ in days]
-    assert all(a[2] != b[2] for a, b in zip(found, found[1:], strict=False))
+    assert all(a[2] != b[2] for a, b in itertools.pairwise(found))
     by_day = dict(days)
     assert all(by_day[day] == items for first, last, items in found for day in (first, last))

@@ -45,13 +45,21 @@ def test_a_season_is_read_from_reports_without_the_retracted_ones(guide_app, fre
 
 
 def test_reports_at_one_wisteria_move_the_forecast_of_the_others(guide_app, freeze, report):
+    freeze("2026-03-17 09:00")
+    with guide_app.app_context():
+        here = plant("jiading-wisteria-park", "wisteria")
+        before = outlooks([here], clock.today())[here.id].forecast
+    # Its past seasons (2021, 2024) ran late: without a report this season, a late forecast.
+    assert before.basis is Basis.USUAL and before.shift > 0
     file_on(freeze, report, "2026-03-18", "jiading-wisteria-park", "wisteria", "budding")
     file_on(freeze, report, "2026-03-27", "jiading-wisteria-park", "wisteria", "first_bloom")
     with guide_app.app_context():
         here, there = plant("jiading-wisteria-park", "wisteria"), plant("nanshuiguan-park", "wisteria")
         found = outlooks([here, there], clock.today())
     assert found[here.id].forecast.basis is Basis.REPORTS
-    assert found[here.id].forecast.shift < -3
+    # A week early against the window, both reports: they outweigh the late past seasons.
+    assert found[here.id].forecast.shift < 0
+    assert found[here.id].forecast.shift < before.shift - 10
     assert found[there.id].forecast.basis is Basis.ELSEWHERE
     assert found[there.id].forecast.expected["peak_start"].middle < date(2026, 4, 12)
 
@@ -61,9 +69,12 @@ def test_the_past_season_from_the_data_file_is_kept_with_its_source(guide_app, f
     with guide_app.app_context():
         wisteria = plant("jiading-wisteria-park", "wisteria")
         past = outlooks([wisteria], clock.today())[wisteria.id].past
-    assert [s.label for s in past] == ["2024"]
+    # The fact-check added 2021 (full bloom on 19 April, zgyllh.net) to 2024's (29 April, shine.cn).
+    assert [s.label for s in past] == ["2024", "2021"]
     assert past[0].points == {"peak_start": date(2024, 4, 29)}
     assert "shine.cn" in past[0].source
+    assert past[1].points == {"peak_start": date(2021, 4, 19)}
+    assert "zgyllh.net" in past[1].source
 
 
 def page(client, lang: str, slug: str) -> str:
@@ -113,9 +124,13 @@ def test_the_place_page_says_when_to_come(client, freeze):
     assert "usually until about Nov 25 — last days" in page(client, "en", "huilongtan-park")
     assert "现在：菊花正值盛花期，通常持续到11月25日前后——最后几天" in page(client, "zh", "huilongtan-park")
     freeze("2026-11-29 09:00")
-    guyi = page(client, "en", "guyi-garden")
-    assert "Next: Wintersweet, usually Dec 12\u2009–\u2009Feb 10, best in January" in guyi
-    assert "接下来：蜡梅，通常12月12日至2月10日，一月最佳" in page(client, "zh", "guyi-garden")
+    # Guyi Garden's old ginkgo is in autumn colour now, said in leaf words; Xincheng Park, with
+    # nothing in season, says what comes next.
+    assert "Now: Old ginkgo in peak colour, usually until about Dec 10<" in page(client, "en", "guyi-garden")
+    assert "现在：古银杏正值最佳观赏期，通常持续到12月10日前后" in page(client, "zh", "guyi-garden")
+    xincheng = page(client, "en", "xincheng-park")
+    assert "Next: Wintersweet, usually Dec 12\u2009–\u2009Feb 10, best in January" in xincheng
+    assert "接下来：蜡梅，通常12月12日至2月10日，一月最佳" in page(client, "zh", "xincheng-park")
 
 
 def test_a_forecast_from_reports_changes_the_line_when_to_come(client, freeze, report):

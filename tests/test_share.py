@@ -192,9 +192,9 @@ def test_a_leaf_plants_calendar_speaks_of_colour(client, freeze):
     freeze("2026-11-25 09:00")
     summaries = [str(e["summary"]) for e in ical(client, "/en/places/anting-ancient-ginkgo/bloom.ics").walk("VEVENT")]
     assert summaries == [
-        "Ancient ginkgo (golden leaves) starting to colour (usual dates)",
-        "Ancient ginkgo (golden leaves) in autumn colour (usual dates)",
-        "Ancient ginkgo (golden leaves) at peak colour (usual dates)",
+        "1,200-year-old ginkgo starting to colour (usual dates)",
+        "1,200-year-old ginkgo in autumn colour (usual dates)",
+        "1,200-year-old ginkgo at peak colour (usual dates)",
     ]
 
 
@@ -245,7 +245,7 @@ def share_image_of(client, path):
 def test_each_place_shares_its_own_image_with_both_names_and_its_drawing(client, lang):
     url, html = share_image_of(client, f"/{lang}/places/anting-ancient-ginkgo")
     assert re.fullmatch(r"http://guide\.test/places/anting-ancient-ginkgo/share\.png\?v=[0-9a-f]{12}", url)
-    names = "嘉定古树公园（千年银杏） · Jiading Ancient Tree Park (1,200-year-old ginkgo)"
+    names = "嘉定古树公园 · Jiading Ancient Tree Park"
     assert f'<meta property="og:image:alt" content="{names}">' in html
     response = client.get(url.removeprefix("http://guide.test"))
     assert response.status_code == 200 and response.mimetype == "image/png"
@@ -285,13 +285,13 @@ def test_without_a_chinese_font_pages_share_the_sites_image(tmp_path):
 
 
 def test_a_card_out_of_season_says_when_to_come_in_both_languages(client, freeze):
-    freeze("2026-11-29 09:00")  # Guyi Garden: nothing in flower; wintersweet next
-    html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    freeze("2026-11-29 09:00")  # Waigang Wintersweet Garden: nothing in flower; wintersweet next
+    html = client.get("/en/places/waigang-wintersweet-garden/card").get_data(as_text=True)
     assert "Not yet" not in html and "未到花期" not in html
-    assert "</svg> 接下来：蜡梅，通常12月12日至2月10日，一月最佳</p>" in html
-    assert "Next: Wintersweet, usually Dec 12" in html
-    freeze("2026-04-15 09:00")  # in flower: the statuses again
-    html = client.get("/en/places/guyi-garden/card").get_data(as_text=True)
+    assert "</svg> 接下来：蜡梅（80多个品种），通常12月20日至2月28日，一月最佳</p>" in html
+    assert "Next: Wintersweet (over 80 varieties), usually Dec 20" in html
+    freeze("2027-01-15 09:00")  # in flower: the statuses again
+    html = client.get("/en/places/waigang-wintersweet-garden/card").get_data(as_text=True)
     assert "card-when" not in html and 'class="card-status"' in html
 
 
@@ -300,13 +300,16 @@ def test_the_concierge_picker_shows_each_gardens_season_and_puts_the_guests_date
     html = client.get("/en/concierge").get_data(as_text=True)
     items = re.findall(r'<label class="pick__item">.*?</label>', html, re.S)
     assert len(items) == html.count('name="place"') and all('class="pick__season"' in item for item in items)
-    guyi = next(item for item in items if "Guyi Garden" in item)
-    assert "Next: Wintersweet, usually Dec 12" in guyi
+    waigang = next(item for item in items if "Waigang Wintersweet Garden" in item)
+    assert "Next: Wintersweet (over 80 varieties), usually Dec 20" in waigang
+    guyi = next(item for item in items if "Guyi Garden" in item)  # its old ginkgo in colour
+    assert "stage--peak" in guyi and "Peak colour" in guyi and "Old ginkgo" in guyi
     huilongtan = next(item for item in items if "Huilongtan Park" in item)
     assert "stage--" in huilongtan and "Chrysanthemum" in huilongtan
     april = client.get("/en/concierge?from=2027-04-12&to=2027-04-15").get_data(as_text=True)
     items = re.findall(r'<label class="pick__item">.*?</label>', april, re.S)
-    assert "At its best on your dates:" in items[0] and "Wisteria" in items[0]
+    best = items[0].split("At its best on your dates:")[1]  # a wisteria: Japanese wisteria, or Wisteria (…)
+    assert re.search(r"\bwisteria\b", best, re.I)
     worth = [item for item in items if "At its best on your dates:" in item]
     assert items[: len(worth)] == worth  # those first, the rest after
     assert 'value="2027-04-12"' in april and 'value="2027-04-15"' in april  # the dates are kept

@@ -75,7 +75,7 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     # Tourists see it at once, in both languages, on the page and on the map.
     visitor, seen = phone(locale="en-US")
     visitor.goto(f"{base}/en/places/jiading-wisteria-park")
-    status = visitor.locator(".card", has_text="Wisteria (over 20 kinds)")
+    status = visitor.locator(".card", has_text="Wisteria (about 90 vines, 20+ varieties)")
     assert "85% open" in status.inner_text() and "checked just now" in status.inner_text()
     assert "East end of the trellis in full bloom" in status.inner_text()
     image = status.locator("img.photo")
@@ -87,7 +87,7 @@ def test_morning_round_one_tap_per_unchanged_plant_one_form_for_the_changed_one(
     assert "East end of the trellis" in visitor.locator(".leaflet-popup-content").inner_text()
     shot(visitor, "place-after-report-en")
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park")
-    assert "长廊东段满开" in visitor.locator(".card", has_text="紫藤（20多个品种）").inner_text()
+    assert "长廊东段满开" in visitor.locator(".card", has_text="紫藤（约90株，20多个品种）").inner_text()
     visitor.goto(f"{base}/zh/")
     assert "已开85%" in visitor.locator(".hero").inner_text()  # a fresh report at peak: the best now
     visitor.goto(f"{base}/zh/places/jiading-wisteria-park/history")

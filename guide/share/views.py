@@ -214,11 +214,13 @@ def events_calendar():
 @cached_page(revision=queries.place_revision)
 def event_calendar(slug: str, key: str):
     found = queries.listed_place(slug)
-    billings = [b for b in queries.billings(clock.today(), found) if b.festival.key == key] if found else []
-    if not billings:
+    festival = next((f for f in found.festivals if f.listed and f.key == key), None) if found else None
+    if festival is None:
         abort(404)
-    name = plain(billings[0].festival.name)
-    return _ical(calendars.festivals_calendar(billings, page_lang(), name), f"{slug}-{key}.ics")
+    # A festival with nothing on or coming (past editions only, no usual dates) still answers,
+    # with no events: a calendar someone subscribed to stays valid until an edition is announced.
+    billings = [b for b in queries.billings(clock.today(), found) if b.festival.key == key]
+    return _ical(calendars.festivals_calendar(billings, page_lang(), plain(festival.name)), f"{slug}-{key}.ics")
 
 
 @bp.get("/places/<slug>/bloom.ics")
