@@ -103,7 +103,7 @@
       anchor.appendChild(leader);
       anchor.appendChild(spot);
     }
-    var pin = el("span", "pin pin--" + best.stage, best.symbol);
+    var pin = el("span", "pin pin--" + best.stage + (best.inFlower ? " pin--in-season" : ""), best.symbol);
     if (pins.length > 1) pin.appendChild(el("span", "pin__count", String(pins.length)));
     anchor.appendChild(pin);
     anchor.setAttribute("aria-hidden", "true");
@@ -170,9 +170,13 @@
   // or the map's edge.
   function declutter(map, layers) {
     var box = map.getContainer().getBoundingClientRect();
+    // What no label may cover: the controls and the pins in season; the pins out of season only
+    // the labels of other pins out of season (a garden at its best may be named over them).
     var taken = [];
+    var quiet = [];
     map.getContainer().querySelectorAll(".pin, .leaflet-control").forEach(function (pin) {
-      taken.push(pin.getBoundingClientRect());
+      var inSeason = !pin.classList.contains("pin") || pin.classList.contains("pin--in-season");
+      (inSeason ? taken : quiet).push(pin.getBoundingClientRect());
     });
     var all = [];
     layers.forEach(function (layer) {
@@ -192,9 +196,10 @@
         });
         var r = label.text.getBoundingClientRect();
         var inside = r.left >= box.left + 2 && r.right <= box.right - 2 && r.top >= box.top + 2 && r.bottom <= box.bottom - 2;
-        var free = taken.every(function (t) {
+        var clear = function (t) {
           return r.right + 2 <= t.left || r.left - 2 >= t.right || r.bottom + 1 <= t.top || r.top - 1 >= t.bottom;
-        });
+        };
+        var free = taken.every(clear) && (label.rank === 0 || quiet.every(clear));
         if (inside && free) taken.push(r);
         return inside && free;
         });
