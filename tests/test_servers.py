@@ -27,7 +27,7 @@ def servers():
 
 
 def wisteria(html: str) -> str:
-    return html.split("Wisteria (over 20 kinds)")[1].split('class="window"')[0]
+    return html.split("Wisteria (about 90 vines, 20+ varieties)")[1].split('class="window"')[0]
 
 
 def test_a_report_posted_through_one_server_shows_at_once_through_the_other(servers):
