@@ -37,16 +37,11 @@ PAGES = [
 ]
 NOISE = ["utm_source={}", "from=singlemessage&isappinstalled=0", "fbclid={}", "spm={}.0.0", "_={}", "endpoint={}"]
 
-
-# Pages where `from` is the guests' first day (a trip, a handout, a place page or card for given
-# dates): there WeChat's `from=` is no unknown parameter, so another name it adds stands in.
-READS_FROM = re.compile(r"/(plan|concierge)\b|/places/[a-z-]+(/card)?(\?|$)")
+# Pages where `from` is the guests' first day read WeChat's `from=singlemessage` as no date at all.
 
 
 def with_noise(page: str, noise: str) -> str:
     noise = noise.format(uuid.uuid4().hex)
-    if READS_FROM.search(page):
-        noise = noise.replace("from=singlemessage&", "scene=singlemessage&")
     return f"{page}{'&' if '?' in page else '?'}{noise}"
 
 
@@ -106,7 +101,10 @@ def page_links(html: str) -> list[str]:
     [
         ("/en/?from=singlemessage&isappinstalled=0", ""),
         ("/zh/?kind=wisteria&from=timeline&utm_source=wechat", "?kind=wisteria"),
-        ("/en/places/guyi-garden?scene=groupmessage&share=1", ""),
+        ("/en/places/guyi-garden?from=groupmessage&share=1", ""),
+        ("/en/places/guyi-garden/card?from=singlemessage&isappinstalled=0", ""),
+        ("/en/concierge?place=guyi-garden&from=timeline", "?place=guyi-garden"),
+        ("/en/plan?from=singlemessage&to=2026-04-18", "?to=2026-04-18"),
         ("/en/places/guyi-garden?from=2026-04-15&to=2026-04-18&share=1", "?from=2026-04-15&to=2026-04-18"),
         ("/en/places/guyi-garden/card?to=2026-04-18&from=2026-04-15&ref=hotel", "?from=2026-04-15&to=2026-04-18"),
         ("/en/calendar?month=4&kind=wisteria&spm=a.b.c", "?month=4&kind=wisteria"),

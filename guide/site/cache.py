@@ -11,7 +11,9 @@ gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" 
 A page names the query parameters it reads (`cached_page(params=("kind",))`); the view, its
 template and its links (canonical, hreflang) see only those, and the key holds only those, so
 `?utm_source=…` or WeChat's `?from=singlemessage` is the same page from the same entry, never a
-new render and a new key. The store is an aid, never a dependency: when Redis cannot be read or
+new render and a new key. A trip's dates (`from`, `to`) are read only when they look like dates:
+WeChat adds `from=singlemessage` (or `timeline`, `groupmessage`) to every link shared in it, and
+that word is no first day of a trip. The store is an aid, never a dependency: when Redis cannot be read or
 written (down, or full under `noeviction`) the page is rendered without it.
 
 Pages hold absolute links (QR codes, share tags, feeds). With PUBLIC_BASE_URL they are on that
@@ -24,6 +26,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -96,9 +99,17 @@ def _write(store, key: str, value: Any, seconds: int) -> None:
         current_app.logger.warning("page store not written for %s: %s", request.path, error)
 
 
+# The shape a parameter's value must have to be read at all (a malformed date of that shape is
+# still read, and the page says what is wrong with it).
+SHAPES = {"from": re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "to": re.compile(r"\d{4}-\d{1,2}-\d{1,2}")}
+
+
 def _only(params: tuple[str, ...]) -> ImmutableMultiDict[str, str]:
-    """The query parameters a page reads, every value of each, in a stable order."""
-    return ImmutableMultiDict([(k, v) for k in params for v in request.args.getlist(k)])
+    """The query parameters a page reads, every value of each that has the parameter's shape,
+    in a stable order."""
+    return ImmutableMultiDict(
+        [(k, v) for k in params for v in request.args.getlist(k) if k not in SHAPES or SHAPES[k].fullmatch(v.strip())]
+    )
 
 
 def make_cache(app):
