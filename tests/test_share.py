@@ -322,6 +322,7 @@ def test_the_concierge_picker_shows_each_gardens_season_and_puts_the_guests_date
         ("from=2027-04-15&to=2027-04-01", "en", "before"),
         ("from=2099-01-01", "zh", "一年"),
         ("from=%00", "zh", ""),
+        ("from=15/04/2027", "en", "not a date"),
     ],
 )
 def test_the_concierge_answers_bad_dates_with_a_message_and_keeps_the_choice(client, freeze, query, lang, message):

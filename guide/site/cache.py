@@ -11,9 +11,10 @@ gardens' pages cached. Keys also include the minute, so "checked 2 minutes ago" 
 A page names the query parameters it reads (`cached_page(params=("kind",))`); the view, its
 template and its links (canonical, hreflang) see only those, and the key holds only those, so
 `?utm_source=…` or WeChat's `?from=singlemessage` is the same page from the same entry, never a
-new render and a new key. A trip's dates (`from`, `to`) are read only when they look like dates:
+new render and a new key. A trip's dates (`from`, `to`) are not read when they are a bare word:
 WeChat adds `from=singlemessage` (or `timeline`, `groupmessage`) to every link shared in it, and
-that word is no first day of a trip. The store is an aid, never a dependency: when Redis cannot be read or
+that word is no first day of a trip; anything else ("2027/4/31", "%00") is read, and the page says
+what is wrong with it. The store is an aid, never a dependency: when Redis cannot be read or
 written (down, or full under `noeviction`) the page is rendered without it.
 
 Pages hold absolute links (QR codes, share tags, feeds). With PUBLIC_BASE_URL they are on that
@@ -99,16 +100,15 @@ def _write(store, key: str, value: Any, seconds: int) -> None:
         current_app.logger.warning("page store not written for %s: %s", request.path, error)
 
 
-# The shape a parameter's value must have to be read at all (a malformed date of that shape is
-# still read, and the page says what is wrong with it).
-SHAPES = {"from": re.compile(r"\d{4}-\d{1,2}-\d{1,2}"), "to": re.compile(r"\d{4}-\d{1,2}-\d{1,2}")}
+# Values of a parameter that are never read: the words WeChat appends.
+IGNORED = {"from": re.compile(r"[A-Za-z]+"), "to": re.compile(r"[A-Za-z]+")}
 
 
 def _only(params: tuple[str, ...]) -> ImmutableMultiDict[str, str]:
-    """The query parameters a page reads, every value of each that has the parameter's shape,
-    in a stable order."""
+    """The query parameters a page reads, every value of each (but those IGNORED), in a stable
+    order."""
     return ImmutableMultiDict(
-        [(k, v) for k in params for v in request.args.getlist(k) if k not in SHAPES or SHAPES[k].fullmatch(v.strip())]
+        [(k, v) for k in params for v in request.args.getlist(k) if k not in IGNORED or not IGNORED[k].fullmatch(v)]
     )
 
 
