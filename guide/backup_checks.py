@@ -341,6 +341,20 @@ def _festival_edition(row: dict, languages: tuple[str, ...], today: date) -> Pro
         yield "sequence", "below 0"
 
 
+def _peak_reminder(row: dict, languages: tuple[str, ...], today: date) -> Problems:
+    """As the reminder calendar writes one: a season's likeliest peak, in or just after its year."""
+    year, first, last = row.get("year"), row.get("starts_on"), row.get("ends_on")
+    if isinstance(year, int) and not 2000 <= year <= 2100:
+        yield "year", f"{year} is not a year 2000–2100"
+    if isinstance(first, date) and isinstance(last, date):
+        if last < first:
+            yield "ends_on", f"{last} is before starts_on {first}"
+        if isinstance(year, int) and not year <= first.year <= year + 1:
+            yield "starts_on", f"{first} is not in the season of {year}"
+    if isinstance(row.get("sequence"), int) and row["sequence"] < 0:
+        yield "sequence", "below 0"
+
+
 def _edition_change(row: dict, languages: tuple[str, ...], today: date) -> Problems:
     yield from _edition_dates(row, today)
 
@@ -430,6 +444,7 @@ CHECKS: dict[str, Callable[[dict, tuple[str, ...], date], Problems]] = {
     "festival": _festival,
     "festival_edition": _festival_edition,
     "edition_change": _edition_change,
+    "peak_reminder": _peak_reminder,
     "notice": _notice,
     "bloom_report": _bloom_report,
     "crowd_report": _crowd_report,

@@ -167,7 +167,8 @@ def test_on_a_confirmed_editions_dates_the_pages_show_them(client, freeze):
     assert "Shanghai Lotus and Water-Lily Exhibition" in on_now and "Jul 7\u2009–\u2009Aug 7" in on_now
     assert "(end date approximate)" not in on_now and "on now" in on_now
     assert "Jiading Chrysanthemum Exhibition" in section(html, "past-heading", "")
-    assert 'href="/en/events/guyi-garden/lotus-exhibition.ics">Add to calendar' in html
+    assert 'href="webcal://guide.test/en/events/guyi-garden/lotus-exhibition.ics">Remind me' in html
+    assert 'href="/en/events/guyi-garden/lotus-exhibition.ics" download' in html
     api = client.get("/api/v1/places/guyi-garden").get_json()["festivals"][0]["next"]
     assert api == [
         {

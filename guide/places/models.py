@@ -245,6 +245,26 @@ class FestivalEdition(Model):
         return f"<FestivalEdition {self.year} {self.starts_on}–{self.ends_on}{' cancelled' if self.cancelled else ''}>"
 
 
+class PeakReminder(Model):
+    """The days a plant's reminder calendar last gave for one season's peak, so that its event
+    keeps its UID and raises SEQUENCE each time the forecast moves it (RFC 5545): a calendar
+    app then moves the reminder. Written when the calendar is read and the days have moved."""
+
+    __tablename__ = "peak_reminder"
+    __table_args__ = (UniqueConstraint("plant_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("plant.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)  # the season, by the year its buds come
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<PeakReminder {self.plant_id} {self.year} {self.starts_on}–{self.ends_on} #{self.sequence}>"
+
+
 class EditionChange(Model):
     """Who set an edition's dates or cancelled it, and when: kept, like bloom reports."""
 

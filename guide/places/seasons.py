@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from guide.core.bloom import BloomStage
 from guide.core.clock import LOCAL_ZONE
@@ -16,6 +17,7 @@ from guide.core.forecast import (
     Forecast,
     Season,
     Sighting,
+    Span,
     Trial,
     Visit,
     backtest,
@@ -28,7 +30,7 @@ from guide.core.forecast import (
 from guide.core.plan import Candidate, Expected, best_on_trip, peak_begins_this_weekend, peak_ends, plan
 from guide.extensions import db
 from guide.places import practical, queries
-from guide.places.models import BloomReport, Place, Plant
+from guide.places.models import BloomReport, PeakReminder, Place, Plant
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,7 @@ def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
     """Each plant's past seasons and forecast, the same species at other listed places counted."""
     if not plants:
         return {}
-    keys = {plant.key for plant in plants}
-    kin = list(
-        db.session.scalars(
-            select(Plant).join(Plant.place).where(Plant.key.in_(keys), Plant.listed, Place.listed).order_by(Plant.id)
-        )
-    )
-    ids = {plant.id for plant in plants} | {plant.id for plant in kin}
-    seen = reported_sightings(sorted(ids))
+    seen, kin = _read_with_kin(plants)
     found = {}
     for plant in plants:
         try:
@@ -88,14 +83,81 @@ def outlooks(plants: list[Plant], today: date) -> dict[int, Outlook]:
     return found
 
 
-def _outlook(plant: Plant, today: date, seen: dict[int, list[Sighting]], kin: list[Plant]) -> Outlook:
+def _read_with_kin(plants: list[Plant]) -> tuple[dict[int, list[Sighting]], list[Plant]]:
+    """What staff saw of these plants and of the same species at other listed places."""
+    keys = {plant.key for plant in plants}
+    kin = list(
+        db.session.scalars(
+            select(Plant).join(Plant.place).where(Plant.key.in_(keys), Plant.listed, Place.listed).order_by(Plant.id)
+        )
+    )
+    ids = {plant.id for plant in plants} | {plant.id for plant in kin}
+    return reported_sightings(sorted(ids)), kin
+
+
+def _outlook(
+    plant: Plant, today: date, seen: dict[int, list[Sighting]], kin: list[Plant], year: int | None = None
+) -> Outlook:
     here = seen.get(plant.id, []) + plant.recorded_sightings()
     elsewhere = [
         (other.window, seen.get(other.id, [])) for other in kin if other.key == plant.key and other.id != plant.id
     ]
     recorded = seasons(plant, seen.get(plant.id, []))
-    made = forecast(plant.window, today, here, elsewhere, recorded)
+    made = forecast(plant.window, today, here, elsewhere, recorded, year)
     return Outlook(plant, [s for s in recorded if s.year != made.year], made)
+
+
+def peak_to_come(plant: Plant, today: date) -> Forecast:
+    """The forecast of the plant's next peak that is not over: this season's, or, once this
+    season's peak has passed, the next season's."""
+    seen, kin = _read_with_kin([plant])
+    try:
+        made = _outlook(plant, today, seen, kin).forecast
+        if made.over or made.likely_peak().end < today:
+            made = _outlook(plant, today, seen, kin, made.year + 1).forecast
+        return made
+    except Exception:
+        log.exception("the forecast of plant %s (%s at place %s) failed", plant.id, plant.key, plant.place_id)
+        return usual_forecast(plant.window, today)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A plant's coming peak as its reminder calendar gives it: the days (the likeliest), how
+    often they have moved (SEQUENCE) and when they last did (DTSTAMP)."""
+
+    plant: Plant
+    forecast: Forecast
+    peak: Span
+    sequence: int
+    changed_at: datetime
+
+
+def reminder(plant: Plant, today: date, now: datetime) -> Reminder:
+    """The plant's coming peak, its stored days moved (and SEQUENCE raised) when the forecast
+    has moved them since the calendar was last read."""
+    made = peak_to_come(plant, today)
+    peak = made.likely_peak()
+    try:
+        row = _stored_peak(plant.id, made.year, peak, now)
+    except IntegrityError:  # another reader stored this season first: read theirs, moved if need be
+        db.session.rollback()
+        row = _stored_peak(plant.id, made.year, peak, now)
+    return Reminder(plant, made, peak, row.sequence, row.changed_at)
+
+
+def _stored_peak(plant_id: int, year: int, peak: Span, now: datetime) -> PeakReminder:
+    row = db.session.scalar(select(PeakReminder).where(PeakReminder.plant_id == plant_id, PeakReminder.year == year))
+    if row is None:
+        row = PeakReminder(plant_id=plant_id, year=year, starts_on=peak.start, ends_on=peak.end, changed_at=now)
+        row.sequence = 0
+        db.session.add(row)
+    elif (row.starts_on, row.ends_on) != (peak.start, peak.end):
+        row.starts_on, row.ends_on, row.sequence, row.changed_at = peak.start, peak.end, row.sequence + 1, now
+    else:
+        return row
+    db.session.commit()
+    return row
 
 
 @dataclass(frozen=True)

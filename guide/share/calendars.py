@@ -2,24 +2,31 @@
 
 All-day events: DTSTART is the first day, DTEND the day after the last (exclusive). UIDs come
 from slugs and keys, so they are the same on every run and restart; SEQUENCE rises when an
-event's dates change; DTSTAMP is when its data last changed.
+event's dates change; DTSTAMP is when its data last changed. Every calendar may be subscribed to
+(`webcal://`): REFRESH-INTERVAL and X-PUBLISHED-TTL ask calendar apps to read it again twice a
+day. Reminders (a plant's coming peak, a festival's next edition) carry alarms (VALARM) three
+days before and on the day, at 09:00 in the calendar's own time: a reminder that needs no push
+service, which does not reach phones in mainland China.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from flask_babel import _
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar
+from icalendar import Alarm, Calendar, vDuration
 from icalendar import Event as VEvent
 
 from guide.core.clock import day_after
 from guide.core.festivals import Standing
 from guide.core.i18n import localized
 from guide.core.scales import Scale
+from guide.places import words
 from guide.places.models import Place
 from guide.places.queries import Billing
+from guide.places.seasons import Reminder
 from guide.site.helpers import absolute_url
 
 UID_DOMAIN = "jiading-bloom-guide"
@@ -33,7 +40,23 @@ def _calendar(name: str) -> Calendar:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
     return cal
+
+
+REFRESH = timedelta(hours=12)
+# All-day events start at midnight: 09:00 three days before, and 09:00 on the day.
+ALARMS = (-timedelta(days=2, hours=15), timedelta(hours=9))
+
+
+def _add_alarms(event: VEvent, before: str, on_the_day: str) -> None:
+    for trigger, text in zip(ALARMS, (before, on_the_day), strict=True):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", trigger)
+        alarm.add("description", text)
+        event.add_component(alarm)
 
 
 def _where(place: Place, lang: str) -> dict:
@@ -69,10 +92,12 @@ def _all_day(
 STATUS = {Standing.CONFIRMED: "CONFIRMED", Standing.EXPECTED: "TENTATIVE", Standing.CANCELLED: "CANCELLED"}
 
 
-def festivals_calendar(billings: list[Billing], lang: str, name: str) -> Calendar:
+def festivals_calendar(billings: list[Billing], lang: str, name: str, alarms: bool = False) -> Calendar:
     """Festivals' next editions, in one language: confirmed ones as confirmed, expected ones as
     tentative, cancelled ones as cancelled. An edition's UID is its festival and year, so when
-    an expected edition is confirmed a calendar app updates the entry (SEQUENCE rises)."""
+    an expected edition is confirmed a calendar app updates the entry (SEQUENCE rises). With
+    `alarms` (one festival's calendar, which a visitor asks for as a reminder), editions not
+    cancelled remind three days before and on the day."""
     cal = _calendar(name)
     for b in billings:
         festival, edition = b.festival, b.edition
@@ -92,8 +117,59 @@ def festivals_calendar(billings: list[Billing], lang: str, name: str) -> Calenda
             " ".join(notes) or None,
         )
         event.add("status", STATUS[edition.standing])
+        if alarms and edition.standing is not Standing.CANCELLED:
+            named = {"festival": localized(festival.name, lang)[0]}
+            _add_alarms(event, _("%(festival)s opens in 3 days.", **named), _("%(festival)s opens today.", **named))
         cal.add_component(event)
     return cal
+
+
+def reminder_calendar(reminder: Reminder, lang: str) -> Calendar:
+    """One event, a plant's coming peak (the likeliest days), with alarms. Its UID is the plant
+    and the season, so as reports move the forecast the same event moves, SEQUENCE raised."""
+    plant, made = reminder.plant, reminder.forecast
+    place = plant.place
+    names = {"plant": _without_aside(localized(plant.name, lang)[0]), "place": localized(place.name, lang)[0]}
+    summaries = _PEAK_SUMMARIES[plant.scale]
+    cal = _calendar(str(summaries["calendar"]) % names)
+    where = _where(place, lang)
+    notes = [words.forecast_line(made), words.reason_line(made), str(_PEAK_NOTE), where["url"]]
+    event = _all_day(
+        f"peak-{place.slug}-{plant.key}-{made.year}",
+        str(summaries["event"]) % names,
+        reminder.peak.start,
+        reminder.peak.end,
+        reminder.changed_at,
+        reminder.sequence,
+        where,
+        "\n".join(notes),
+    )
+    _add_alarms(event, str(summaries["before"]) % names, str(summaries["today"]) % names)
+    cal.add_component(event)
+    return cal
+
+
+def _without_aside(name: str) -> str:
+    """A plant's name without its closing aside, "Wisteria (about 90 vines)" → "Wisteria": an
+    alarm's line on a phone's lock screen is short."""
+    return re.sub(r"\s*[(（][^()（）]*[)）]$", "", name) or name
+
+
+_PEAK_NOTE = _l("The days move as park staff report what they see; a subscribed calendar follows them.")
+_PEAK_SUMMARIES = {
+    Scale.FLOWERS: {
+        "calendar": _l("%(plant)s at %(place)s: its peak"),
+        "event": _l("%(plant)s at its peak: %(place)s"),
+        "before": _l("%(plant)s at %(place)s is expected at its peak in 3 days."),
+        "today": _l("%(plant)s at %(place)s is expected at its peak from today."),
+    },
+    Scale.LEAVES: {
+        "calendar": _l("%(plant)s at %(place)s: its peak colour"),
+        "event": _l("%(plant)s at peak colour: %(place)s"),
+        "before": _l("%(plant)s at %(place)s is expected at peak colour in 3 days."),
+        "today": _l("%(plant)s at %(place)s is expected at peak colour from today."),
+    },
+}
 
 
 def bloom_calendar(place: Place, today: date, lang: str) -> Calendar:

@@ -220,7 +220,8 @@ def event_calendar(slug: str, key: str):
     # A festival with nothing on or coming (past editions only, no usual dates) still answers,
     # with no events: a calendar someone subscribed to stays valid until an edition is announced.
     billings = [b for b in queries.billings(clock.today(), found) if b.festival.key == key]
-    return _ical(calendars.festivals_calendar(billings, page_lang(), plain(festival.name)), f"{slug}-{key}.ics")
+    calendar = calendars.festivals_calendar(billings, page_lang(), plain(festival.name), alarms=True)
+    return _ical(calendar, f"{slug}-{key}.ics")
 
 
 @bp.get("/places/<slug>/bloom.ics")
@@ -228,6 +229,18 @@ def event_calendar(slug: str, key: str):
 def bloom_calendar(slug: str):
     found = queries.place_or_404(slug)
     return _ical(calendars.bloom_calendar(found, clock.today(), page_lang()), f"{slug}-bloom.ics")
+
+
+@bp.get("/places/<slug>/remind/<key>.ics")
+@cached_page(revision=queries.place_revision)
+def peak_reminder(slug: str, key: str):
+    """A reminder of one plant's coming peak that follows the forecast (a calendar to subscribe to)."""
+    found = queries.place_or_404(slug)
+    plant = next((p for p in found.listed_plants if p.key == key), None)
+    if plant is None:
+        abort(404)
+    reminder = seasons.reminder(plant, clock.today(), clock.now())
+    return _ical(calendars.reminder_calendar(reminder, page_lang()), f"{slug}-{key}-peak.ics")
 
 
 @bp.get("/feed.atom")

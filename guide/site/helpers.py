@@ -24,6 +24,11 @@ def absolute_url(endpoint: str, **values) -> str:
     return url_for(endpoint, **values, _external=True)
 
 
+def webcal_url(endpoint: str, **values) -> str:
+    """The link that asks a calendar app to subscribe to a calendar (it reads it again itself)."""
+    return "webcal://" + absolute_url(endpoint, **values).partition("://")[2]
+
+
 def alternate_urls(external: bool = True) -> dict[str, str]:
     """This page in every language we serve: absolute for hreflang, paths for the switch."""
     link = absolute_url if external else url_for
@@ -119,6 +124,7 @@ def register_template_helpers(app: Flask) -> None:
             "ago": i18n.format_ago,
             "weekday_date": i18n.format_weekday_date,
             "absolute_url": absolute_url,
+            "webcal_url": webcal_url,
             "og_locale": i18n.og_locale,
             "qr_svg": qr_svg,
             "day_range": i18n.format_day_range,
