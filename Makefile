@@ -11,7 +11,7 @@ MO := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test lint mutate bench load faults wrk install install-test catalogs browser-deps data messages clean
 
-run: install catalogs data
+run: install catalogs data node_modules/.installed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Lint, format, types and the one-way imports; then the suite on SQLite, then again on
@@ -56,7 +56,8 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-test.txt
 	touch $@ $(VENV)/.installed
 
-# axe-core and vnu-jar for the tests, lighthouse for bench/: pinned in package-lock.json.
+# Workbox's runtime for the service worker (served from our origin), axe-core and vnu-jar for
+# the tests, lighthouse for bench/: pinned in package-lock.json.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

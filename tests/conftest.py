@@ -299,8 +299,24 @@ def browser():
         pytest.fail("Debian's chromium is missing: run `make test`, which installs it")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield WithoutWorkers(chromium)
         chromium.close()
+
+
+class WithoutWorkers:
+    """The browser, whose pages see the guide as on a first visit: with no service worker, which
+    would answer from what earlier tests saved. The offline tests ask for one
+    (`new_context(service_workers="allow")`, tests/test_offline_browser.py)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("service_workers", "block")
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,14 @@
 """Security headers, the proxy setting, and refusing to start on unsafe settings."""
 
+import base64
+import hashlib
 import re
 
 import pytest
 from flask import request
 
 from guide.extensions import db
+from guide.site.offline import REGISTER, REGISTER_HASH
 from tests.conftest import make_app
 
 
@@ -28,7 +31,7 @@ def csp(response) -> dict[str, str]:
 def test_every_response_carries_the_security_headers(client, url):
     response = client.get(url)
     policy = csp(response)
-    assert policy["script-src"] == "'self'"
+    assert policy["script-src"] == f"'self' {REGISTER_HASH}"  # our files, and the worker's registration
     assert policy["img-src"] == "'self' data: https://*.is.autonavi.com"  # the default basemap's tiles
     assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -36,10 +39,13 @@ def test_every_response_carries_the_security_headers(client, url):
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_pages_have_no_inline_script(client):
+def test_pages_have_no_inline_script_but_the_workers_registration_which_the_policy_names(client):
     for url in ("/en/", "/zh/places/guyi-garden", "/en/places/guyi-garden/card", "/en/concierge"):
         html = client.get(url).get_data(as_text=True)
-        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
+        inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
+        assert inline == [REGISTER], url
+        digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+        assert f"'sha256-{digest}'" == REGISTER_HASH  # any other inline script is refused
 
 
 def test_hsts_over_https(client):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -23,7 +24,7 @@ from guide.core.scales import Scale
 from guide.core.year_strip import flowers_in, month_starts, strip
 from guide.extensions import db
 from guide.places import outline, practical, provenance, queries, seasons, words
-from guide.places.models import Photo
+from guide.places.models import Photo, Place
 from guide.places.notices import KIND_TITLES
 from guide.site.assets import ONE_YEAR
 from guide.site.cache import cached_page
@@ -135,6 +136,20 @@ def _garden(place, seen: list[queries.Sighting], today) -> tuple:
     return place, kinds, best, following
 
 
+def day_pack(page: str, places: list[Place], dates: dict[str, Any]) -> list[str]:
+    """What "Keep for offline" saves (guide/static/keep.js): the page, and for each of its places
+    the place's page, taxi view, card (for the guests' dates, if any) and its map's data."""
+    urls = [page]
+    for found in places:
+        urls += [
+            url_for("places.place", slug=found.slug, **dates),
+            url_for("share.taxi", slug=found.slug),
+            url_for("share.card", slug=found.slug, **dates),
+            url_for("places.place_map", slug=found.slug),
+        ]
+    return list(dict.fromkeys(urls))
+
+
 @bp.get("/places/<slug>")
 @cached_page(revision=queries.place_revision, params=("from", "to"))
 def place(slug: str):
@@ -142,6 +157,7 @@ def place(slug: str):
     now, today = clock.now(), clock.today()
     # Opened from a card made for a guest's dates: what is expected on them comes first.
     asked, _error = words.asked_trip(request.args.get("from", ""), request.args.get("to", ""), today)
+    dates: dict[str, Any] = {"from": asked[0].isoformat(), "to": asked[1].isoformat()} if asked else {}
     # What is worth seeing now first (best first), then what comes next, soonest first.
     seen = sorted(
         queries.sightings([found], now, today),
@@ -179,6 +195,7 @@ def place(slug: str):
             found.lat, found.lon, zh_name or plain(found.name), found.address.get("zh", ""), found.coords_estimated
         ),
         map_url=url_for("places.place_map", slug=found.slug),
+        keep=day_pack(url_for("places.place", slug=found.slug, **dates), [found], dates),
     )
 
 
@@ -264,6 +281,8 @@ def plan():
     first, last = request.args.get("from", ""), request.args.get("to", "")
     asked, error = words.asked_trip(first, last, today)
     days = seasons.plan_trip(*asked, now, today) if asked else []
+    stops = list({p.sighting.place.id: p.sighting.place for _day, found in days for p in found}.values())
+    dates: dict[str, Any] = {"from": asked[0].isoformat(), "to": asked[1].isoformat()} if asked else {}
     page = render_template(
         "places/plan.html",
         today=today,
@@ -274,7 +293,8 @@ def plan():
         # Days that share the same best places are said once, as a run of days.
         runs=runs(days, lambda p: (p.sighting.plant.id, p.expected.stage, p.expected.certainty)),
         # Each place of the plan once, with its Chinese name and address for a driver.
-        stops=list({p.sighting.place.id: p.sighting.place for _day, found in days for p in found}.values()),
+        stops=stops,
+        keep=day_pack(url_for("places.plan", **dates), stops, dates) if days else None,
         error=error,
         how_sure=words.how_sure,
         busiest=seasons.busiest_in(days, today),

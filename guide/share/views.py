@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import _, force_locale
 from markupsafe import Markup
 
@@ -16,6 +17,7 @@ from guide.core.qr import qr_svg
 from guide.core.text import drop_unsafe
 from guide.places import practical, queries, seasons, words
 from guide.places.models import Place
+from guide.places.views import day_pack
 from guide.share import calendars
 from guide.share.images import ShareCard, fonts_found, render
 from guide.site.cache import cached_page
@@ -128,7 +130,7 @@ def make_card(place: Place, trip: tuple[date, date] | None = None) -> Card:
     return Card(place, link, qr, sides, " / ".join(dict.fromkeys(labels)))
 
 
-def trip_args(trip: tuple[date, date] | None) -> dict[str, str]:
+def trip_args(trip: tuple[date, date] | None) -> dict[str, Any]:
     """The guests' dates as a link carries them."""
     return {"from": trip[0].isoformat(), "to": trip[1].isoformat()} if trip else {}
 
@@ -165,6 +167,7 @@ def concierge():
     first, last = request.args.get("from", ""), request.args.get("to", "")
     asked, error = words.asked_trip(first, last, today)
     cards = [make_card(by_slug[slug], asked) for slug in dict.fromkeys(chosen)]
+    trip = trip_args(asked)
     seen = queries.sightings(places, now, today)
     # Each garden with its season in a line: its best plant now, or when to come.
     ahead = seasons.outlooks([s.plant for s in seen], today)  # read once for every garden
@@ -189,13 +192,16 @@ def concierge():
         worth=worth,
         dates=(input_date(first), input_date(last)),
         # The handout's link keeps the guests' dates: their phone then shows those days.
-        trip=trip_args(asked),
+        trip=trip,
         error=error,
         chosen=chosen,
         cards=cards,
         most=HANDOUT_MAX,
         per_sheet=CARDS_PER_SHEET,
         sheets=-(-HANDOUT_MAX // CARDS_PER_SHEET),
+        keep=day_pack(url_for("share.concierge", place=chosen, **trip), [c.place for c in cards], trip)
+        if cards
+        else None,
     )
     return page, 400 if error else 200
 

@@ -14,14 +14,17 @@ class RowId(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    from guide.site import assets, cache, errors, helpers, sessions, views
+    from guide.site import assets, cache, errors, helpers, offline, sessions, views
 
     app.url_map.converters["id"] = RowId
     app.session_interface = sessions.SecureWhenHttpsSessions()
     app.extensions["guide.assets"] = assets.build_assets()
     app.extensions["guide.page_cache"] = cache.make_cache(app)
     app.add_template_global(assets.asset_url)
+    app.add_template_global(offline.registration, "worker_registration")
     app.register_blueprint(views.bp)
     app.register_blueprint(assets.bp)
+    app.register_blueprint(offline.bp)
+    app.register_blueprint(offline.pages)
     errors.register_error_handlers(app)
     helpers.register_template_helpers(app)

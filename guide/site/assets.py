@@ -2,7 +2,8 @@
 
 `asset_url("style.css")` → `/assets/style.3f2a9c1b.css`. A changed file gets a new name, so
 browsers may keep every name forever (immutable). Leaflet comes from the registry package
-installed at setup, never from a CDN.
+installed at setup (PyPI), Workbox's runtime for the service worker from npm (`npm ci`, into
+node_modules/), never from a CDN. The app's icons are drawn at start-up (guide/site/icons.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import logging
 import mimetypes
+import re
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -19,9 +22,18 @@ from pathlib import Path
 import brotli
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
+from guide.site.icons import icons
+
 bp = Blueprint("assets", __name__)
 LEAFLET = files("js_lib_leaflet") / "static" / "js_lib_leaflet"
 STATIC = Path(__file__).parent.parent / "static"
+NODE_MODULES = Path(__file__).parent.parent.parent / "node_modules"
+# Workbox's runtime, its production builds joined in the order they need each other: they set
+# `workbox.core`, `workbox.routing` … on the worker's global scope (guide/static/sw.js).
+WORKBOX = tuple(
+    NODE_MODULES / f"workbox-{module}" / "build" / f"workbox-{module}.prod.js"
+    for module in ("core", "routing", "strategies", "precaching", "expiration")
+)
 # Public name → the files it is made of, joined in order: the stage colours and badge are written
 # once (stages.css) and go into both the site's stylesheet and the embed widget's.
 SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
@@ -37,10 +49,17 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "taxi.js": (STATIC / "taxi.js",),
     "calendar.js": (STATIC / "calendar.js",),
     "icon.svg": (STATIC / "icon.svg",),
+    "keep.js": (STATIC / "keep.js",),
+    "saved.js": (STATIC / "saved.js",),
+    "workbox.js": WORKBOX,
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),
 }
 ONE_YEAR = 365 * 24 * 3600
+# Without Workbox's runtime (node_modules/ not installed) the guide is served without its
+# service worker (/sw.js answers 404): pages work, only offline use is lost.
+OPTIONAL = frozenset({"workbox.js"})
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,10 +75,16 @@ class Asset:
 def build_assets() -> dict[str, Asset]:
     """Read, hash and compress every asset (at start-up, once per process)."""
     assets = {}
-    for name, parts in SOURCES.items():
-        data = b"\n".join(part.read_bytes() for part in parts)
-        if name == "leaflet.js":
-            data = data.replace(b"//# sourceMappingURL=leaflet.js.map", b"")  # we do not serve maps
+    made = {
+        name: b"\n".join(part.read_bytes() for part in parts)
+        for name, parts in SOURCES.items()
+        if name not in OPTIONAL or all(part.is_file() for part in parts)
+    } | icons()
+    for name in OPTIONAL - made.keys():
+        log.error("%s is missing (run `npm ci`): the guide is served without it", name)
+    for name, data in made.items():
+        # We do not serve source maps.
+        data = re.sub(rb"\n?//# sourceMappingURL=[^\n]*", b"", data)
         stem, ext = name.rsplit(".", 1)
         digest = hashlib.sha256(data).hexdigest()[:10]
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"

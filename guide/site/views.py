@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from guide.core.i18n import LANG_COOKIE, languages, negotiate
 from guide.core.maps import TILES
 from guide.extensions import db
-from guide.site import cache
+from guide.site import cache, offline
 from guide.site.assets import ONE_YEAR
 from guide.site.helpers import local_path
 
@@ -23,15 +23,15 @@ def frameable(view):
 
 @bp.after_app_request
 def security_headers(response):
-    """CSP (scripts only from our own files, never inline; images from us, data: and the tile
-    hosts), no MIME sniffing, a careful referrer, HSTS over HTTPS."""
+    """CSP (scripts only from our own files, never inline but the worker's registration; images
+    from us, data: and the tile hosts), no MIME sniffing, a careful referrer, HSTS over HTTPS."""
     tiles = TILES[current_app.config["MAP_TILES"]].origin
     view = current_app.view_functions.get(request.endpoint or "")
     ancestors = "*" if getattr(view, "frameable", False) else "'none'"
     response.headers["Content-Security-Policy"] = "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            f"script-src 'self' {offline.REGISTER_HASH}",  # and the worker's registration, inline
             # Calendar strips position their bands with style attributes; Leaflet styles by script.
             "style-src 'self' 'unsafe-inline'",
             f"img-src 'self' data: {tiles}",

@@ -1,0 +1,211 @@
+"""With no signal, in real Chromium at 375×812 with the guide's service worker: a page visited
+opens as saved, marked so in its language; a kept day-pack (place, taxi view, card, plan,
+handout) opens though never visited; a page never saved gets our own page listing what is saved;
+back online, fresh pages and no notice. Staff pages are never kept; a deploy replaces the shell."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from tests.browser_support import PHONE, Watch
+from tests.conftest import PASSWORD, ROOT
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "build" / "screenshots"
+NOTICE = {"en": "Saved on this phone", "zh": "已保存在本机"}
+NOT_SAVED = {"en": "There is no connection, and this page is not saved", "zh": "没有网络连接，本页也没有保存在本机"}
+
+
+@pytest.fixture
+def offline_phone(browser):
+    """(page, context) at 375×812 whose pages install the service worker."""
+    contexts = []
+
+    def open_page(locale="en-US"):
+        context = browser.new_context(
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale=locale,
+            service_workers="allow",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.watch = Watch(page)  # tiles stubbed, nothing leaves this machine
+        page.failed = []
+        page.on("requestfailed", lambda r: page.failed.append(r.url))
+        return page, context
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def controlled(page) -> None:
+    """Wait until the worker is installed, controls the page and has kept the open page."""
+    # A function, not an expression: the page's CSP allows no eval.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+    until(page, lambda: cached_urls(page, "bloom-recent"))
+
+
+def until(page, check, seconds: float = 15):
+    """Ask until `check()` is true (the caches answer with promises, which wait_for_function
+    does not wait for)."""
+    for _ in range(int(seconds * 5)):
+        if found := check():
+            return found
+        page.wait_for_timeout(200)
+    raise AssertionError("not in time")
+
+
+def cached_urls(page, name: str) -> list[str]:
+    return page.evaluate(f"caches.open('{name}').then(c => c.keys()).then(k => k.map(r => r.url))")
+
+
+def notice(page):
+    return page.locator(".saved-copy")
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_visited_page_opens_offline_as_saved_and_an_unsaved_one_says_so(server, offline_phone, lang):
+    _app, base = server
+    page, context = offline_phone("zh-CN" if lang == "zh" else "en-US")
+    page.goto(f"{base}/{lang}/places/guyi-garden")
+    controlled(page)
+    assert f"{base}/{lang}/places/guyi-garden" in cached_urls(page, "bloom-recent")  # the first page too
+    page.goto(f"{base}/{lang}/events")  # a second page, through the worker
+    title = page.title()
+
+    context.set_offline(True)
+    page.goto(f"{base}/{lang}/places/guyi-garden")
+    assert NOTICE[lang] in notice(page).inner_text()
+    assert page.locator("h1").inner_text()  # the page itself, as saved
+    page.locator(".taxi__name").wait_for()  # the address for a driver is there
+    page.goto(f"{base}/{lang}/events")
+    assert page.title() == title and notice(page).count() == 1
+    shot(page, f"offline-saved-{lang}")
+
+    page.goto(f"{base}/{lang}/calendar")  # never visited
+    assert page.locator("[data-not-saved]").is_visible()
+    assert NOT_SAVED[lang] in page.locator("[data-not-saved]").inner_text()
+    recent = page.locator('[data-list="bloom-recent"] a')
+    recent.first.wait_for()
+    assert title.rsplit(" · ", 1)[0] in recent.all_inner_texts()  # the page's title, without the guide's name
+    assert page.locator("html").get_attribute("lang") == ("zh-Hans" if lang == "zh" else "en")
+    shot(page, f"offline-not-saved-{lang}")
+
+    context.set_offline(False)
+    page.goto(f"{base}/{lang}/places/guyi-garden")
+    assert notice(page).count() == 0
+    page.goto(f"{base}/{lang}/calendar")
+    assert page.locator("[data-not-saved]").count() == 0 and notice(page).count() == 0
+    assert page.watch.errors == [] and page.watch.outside == [], page.failed
+
+
+def test_a_kept_day_pack_opens_offline_though_never_visited(server, offline_phone):
+    _app, base = server
+    page, context = offline_phone("zh-CN")
+    page.goto(f"{base}/zh/plan?from=2026-04-15&to=2026-04-17")
+    controlled(page)
+    keep = page.get_by_role("button", name="离线保存")
+    keep.click()
+    page.get_by_text("已保存在本机，没有信号也能打开。").wait_for()
+    kept = cached_urls(page, "bloom-kept")
+    stops = re.findall(r"/zh/places/([a-z-]+)/taxi", " ".join(kept))
+    assert stops and f"{base}/zh/plan?from=2026-04-15&to=2026-04-17" in kept
+    shot(page, "offline-keep-plan-zh")
+
+    page.goto(f"{base}/zh/concierge?place=qiuxia-garden&place=guyi-garden&from=2026-04-15&to=2026-04-17")
+    page.get_by_role("button", name="离线保存").click()
+    page.get_by_text("已保存在本机，没有信号也能打开。").wait_for()
+
+    context.set_offline(True)
+    page.goto(f"{base}/zh/places/{stops[0]}/taxi")  # the taxi view, never opened
+    assert page.locator(".taxi-view__main").inner_text().strip()
+    assert NOTICE["zh"] in notice(page).inner_text()
+    page.goto(f"{base}/zh/places/qiuxia-garden/card?from=2026-04-15&to=2026-04-17")  # a card for the dates
+    assert "秋霞圃" in page.content() and NOTICE["zh"] in notice(page).inner_text()
+    page.goto(f"{base}/zh/plan?from=2026-04-15&to=2026-04-17")
+    assert page.locator(".plan-day").count() > 0 and NOTICE["zh"] in notice(page).inner_text()
+    page.goto(f"{base}/zh/places/{stops[0]}?from=2026-04-15&to=2026-04-17")  # for the trip's dates
+    assert page.locator(".on-trip").count() == 1
+    page.locator("#map").scroll_into_view_if_needed()
+    page.wait_for_selector("[data-map-ready]", timeout=10_000)  # the map's own outline, from the pack
+
+    page.goto(f"{base}/zh/saved")
+    assert not page.locator("[data-not-saved]").is_visible()  # this page's own address: no alarm
+    kept_list = page.locator('[data-list="bloom-kept"] li')
+    kept_list.nth(1).wait_for()
+    # One line per day-pack, newest first: the handout, then the plan, each with its pages.
+    assert kept_list.count() == 2
+    assert "导览页" in kept_list.first.inner_text() and "个页面，含打车页、卡片和地图" in kept_list.first.inner_text()
+    assert "规划行程" in kept_list.nth(1).inner_text()
+    shot(page, "offline-saved-list-zh")
+    kept_list.first.get_by_role("button", name=re.compile("移除")).click()
+    page.get_by_text("已移除。").wait_for()
+    until(page, lambda: kept_list.count() == 1)
+    left = cached_urls(page, "bloom-kept")
+    assert not any("/concierge" in url for url in left) and f"{base}/zh/plan?from=2026-04-15&to=2026-04-17" in left
+    assert page.watch.errors == [] and page.watch.outside == [], page.failed
+
+
+def test_staff_pages_and_pages_with_a_form_token_are_never_kept(server, offline_phone):
+    app, base = server
+    result = app.test_cli_runner().invoke(
+        args=["staff", "add", "zhao", "--place", "guyi-garden"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    page, context = offline_phone()
+    page.goto(f"{base}/en/")
+    controlled(page)
+    page.goto(f"{base}/en/staff/login")
+    page.get_by_label("Username").fill("zhao")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/en/staff/places/guyi-garden")
+    page.goto(f"{base}/en/places/guyi-garden")  # a public page after logging in: kept
+    everything = " ".join(cached_urls(page, "bloom-recent") + cached_urls(page, "bloom-kept"))
+    assert "/staff" not in everything and "/en/places/guyi-garden" in everything
+    context.set_offline(True)
+    page.goto(f"{base}/en/staff/places/guyi-garden")
+    assert "csrf_token" not in page.content()  # our offline page, never a saved form
+    assert page.locator("[data-not-saved]").is_visible()
+    assert NOT_SAVED["en"] in page.locator("[data-not-saved]").inner_text()
+
+
+def test_a_deploy_replaces_the_kept_shell(server, offline_phone):
+    app, base = server
+    page, _context = offline_phone()
+    page.goto(f"{base}/en/")
+    controlled(page)
+    precache = next(name for name in page.evaluate("caches.keys()") if "precache" in name)
+    old = app.extensions["guide.assets"]["style.css"]
+    assert any(old.hashed_name in url for url in cached_urls(page, precache))
+    changed = dataclasses.replace(old, hashed_name="style.0123456789.css", plain=old.plain + b"\n/* new */")
+    assets = app.extensions["guide.assets"]
+    app.extensions["guide.assets"] = {**assets, "style.css": changed}
+    try:
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        # Installed, the new version's shell is kept; activated, the old one's is gone.
+        until(
+            page,
+            lambda: (
+                (urls := " ".join(cached_urls(page, precache)))
+                and "style.0123456789" in urls
+                and old.hashed_name not in urls
+            ),
+        )
+        app.extensions["guide.page_cache"].clear()  # the server's copy of the page names the old sheet
+        page.reload()
+        assert "style.0123456789.css" in page.content()
+    finally:
+        app.extensions["guide.assets"] = assets
