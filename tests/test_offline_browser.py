@@ -209,3 +209,137 @@ def test_a_deploy_replaces_the_kept_shell(server, offline_phone):
         assert "style.0123456789.css" in page.content()
     finally:
         app.extensions["guide.assets"] = assets
+
+
+def reports_of(app, slug: str, key: str) -> list:
+    from sqlalchemy import select
+
+    from guide.extensions import db
+    from guide.places.models import BloomReport, Place, Plant
+
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(BloomReport.kind, BloomReport.stage, BloomReport.photo_id)
+                .join(Plant)
+                .join(Place)
+                .where(Place.slug == slug, Plant.key == key)
+            )
+        )
+
+
+def queue_items(page) -> list[dict]:
+    return page.evaluate(
+        """() => new Promise(resolve => {
+            const open = indexedDB.open("bloom-staff", 1);
+            open.onsuccess = () => {
+                const all = open.result.transaction("queue").objectStore("queue").getAll();
+                all.onsuccess = () => resolve(all.result.map(i => ({id: i.id, state: i.state, url: i.url,
+                    photos: i.fields.filter(f => typeof f[1] !== "string").length})));
+            };
+        })"""
+    )
+
+
+def staff_round(server, offline_phone, username: str, slug: str):
+    app, base = server
+    result = app.test_cli_runner().invoke(args=["staff", "add", username, "--place", slug], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    page, context = offline_phone("zh-CN")
+    page.goto(f"{base}/zh/")
+    controlled(page)
+    page.goto(f"{base}/zh/staff/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**/zh/staff/places/{slug}")
+    return app, base, page, context
+
+
+def test_a_report_filed_with_no_signal_waits_on_the_phone_and_is_filed_once(server, offline_phone):
+    from tests.test_staff_browser import photo_bytes
+
+    app, base, page, context = staff_round(server, offline_phone, "sun", "jiading-wisteria-park")
+    before = len(reports_of(app, "jiading-wisteria-park", "wisteria"))
+    context.set_offline(True)
+    wisteria = page.locator("section.plant-report", has_text="紫藤")
+    wisteria.get_by_text("报告变化").click()
+    wisteria.get_by_label("● 盛花").check()
+    wisteria.get_by_label("照片（可选）").set_input_files(
+        files=[{"name": "IMG_0416.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}]
+    )
+    wisteria.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url(f"{base}/zh/saved#waiting")
+    queue = page.locator("[data-queue]")
+    assert "等待发送" in queue.inner_text() and "嘉定紫藤园" in queue.inner_text()
+    assert "照片：1" in queue.inner_text()
+    shot(page, "offline-staff-queue-zh")
+    page.reload()  # offline, the page reloaded: the report is still waiting
+    page.locator("[data-queue-list] li").first.wait_for()
+    (item,) = queue_items(page)
+    assert item["state"] == "waiting" and item["photos"] == 1
+    # Sent twice (as when an answer is lost on the way back): the submission key files it once.
+    page.evaluate(
+        """() => new Promise(resolve => {
+            const open = indexedDB.open("bloom-staff", 1);
+            open.onsuccess = () => {
+                const store = open.result.transaction("queue", "readwrite").objectStore("queue");
+                store.getAll().onsuccess = e => { const copy = {...e.target.result[0]}; delete copy.id;
+                    store.add(copy).onsuccess = resolve; };
+            };
+        })"""
+    )
+    assert len(reports_of(app, "jiading-wisteria-park", "wisteria")) == before  # nothing yet
+
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # as the browser says when the signal returns
+    page.get_by_text("等待发送的内容都已发出。").wait_for(timeout=15_000)
+    until(page, lambda: queue_items(page) == [])
+    filed = reports_of(app, "jiading-wisteria-park", "wisteria")
+    assert len(filed) == before + 1  # once
+    assert filed[-1][1] == "peak" and filed[-1][2] is not None  # with its photo
+    page.goto(f"{base}/zh/staff/places/jiading-wisteria-park")
+    assert page.locator("[data-queue]").is_hidden()
+
+
+def test_a_queued_report_the_server_refuses_stays_with_the_reason(server, offline_phone):
+    app, base, page, context = staff_round(server, offline_phone, "zhou", "guyi-garden")
+    context.set_offline(True)
+    plant = page.locator("section.plant-report").first
+    name = plant.locator("h2").inner_text()
+    plant.get_by_role("button", name="没有变化").click()
+    page.wait_for_url(f"{base}/zh/saved#waiting")
+    assert name in page.locator("[data-queue]").inner_text()
+    # Meanwhile a colleague with a signal reports on the same plant.
+    from sqlalchemy import select
+
+    from guide.core import clock
+    from guide.core.bloom import BloomStage
+    from guide.extensions import db
+    from guide.places.models import Place, Plant
+    from guide.places.queries import latest_reports
+    from guide.staff import operations
+    from guide.staff.models import Staff
+
+    with app.app_context():
+        staff = db.session.scalar(select(Staff).where(Staff.username == "zhou"))
+        row = db.session.scalar(
+            select(Plant).join(Place).where(Place.slug == "guyi-garden", Plant.name["zh"].as_string() == name)
+        )
+        seen = latest_reports([row.id]).get(row.id)
+        operations.report_bloom(
+            staff,
+            [operations.Observation(row, BloomStage.BUDDING, None, None, seen_version=seen.id if seen else 0)],
+            clock.now(),
+        )
+        db.session.commit()
+        key = row.key
+    count = len(reports_of(app, "guyi-garden", key))
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    page.locator(".queue__item--conflict").wait_for(timeout=15_000)
+    assert "有更新的报告" in page.locator(".queue__item--conflict").inner_text()
+    assert len(reports_of(app, "guyi-garden", key)) == count  # nothing filed over the newer report
+    shot(page, "offline-staff-conflict-zh")
+    page.locator(".queue__item--conflict").get_by_role("button", name="移除").click()
+    until(page, lambda: queue_items(page) == [])

@@ -51,6 +51,7 @@ SOURCES: dict[str, tuple[Path | Traversable, ...]] = {
     "icon.svg": (STATIC / "icon.svg",),
     "keep.js": (STATIC / "keep.js",),
     "saved.js": (STATIC / "saved.js",),
+    "queue.js": (STATIC / "queue.js",),
     "workbox.js": WORKBOX,
     "leaflet.js": (LEAFLET / "leaflet.js",),
     "leaflet.css": (LEAFLET / "leaflet.css",),

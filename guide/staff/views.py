@@ -39,6 +39,21 @@ bp = Blueprint("staff", __name__, url_prefix="/<lang>/staff")
 bp.after_request(never_store)
 add_language_prefix(bp)
 
+# A report kept on a phone with no signal and sent later by the guide's service worker (its
+# offline queue, docs/offline.md) says so; it is told the outcome in a status, not a page:
+# 204 filed (or filed before: the submission key), 401 logged out, 400 with X-Outcome: expired
+# for an expired form token (the worker takes a fresh one and sends again), 409 a newer report,
+# 400 refused, 403 not this person's place.
+QUEUED = "X-Queued"
+
+
+def _done(response, outcome: str = "filed"):
+    """The answer to a form that was filed: its page, or to the queue a bare status."""
+    if request.headers.get(QUEUED):
+        return "", 204, {"X-Outcome": outcome}
+    return response
+
+
 PHOTO_ERRORS = {
     "too-large": lambda: _("The photo is larger than 10 MB. Choose a smaller one."),
     "format": lambda: _("The photo must be a JPEG, PNG, WebP or HEIC image."),
@@ -59,6 +74,8 @@ def load_staff(session_id: str) -> Staff | None:
 
 @login_manager.unauthorized_handler
 def to_login():
+    if request.headers.get(QUEUED):
+        return "", 401, {"X-Outcome": "login"}
     flash(_("Please log in to continue."))
     return redirect(url_for("staff.login", lang=g.get("lang"), next=request.path))
 
@@ -142,13 +159,13 @@ def report(slug: str):
         db.session.rollback()
         return _already_filed(found)
     flash(ngettext("%(num)d report sent. Thank you!", "%(num)d reports sent. Thank you!", len(observations)))
-    return redirect(url_for("staff.place", slug=found.slug))
+    return _done(redirect(url_for("staff.place", slug=found.slug)))
 
 
 def _already_filed(place: Place, anchor: str | None = None):
     """The answer to a form sent again: what the first send was told, in other words."""
     flash(_("This form had already been sent: it was filed once, not twice."))
-    return redirect(url_for("staff.place", slug=place.slug, _anchor=anchor))
+    return _done(redirect(url_for("staff.place", slug=place.slug, _anchor=anchor)), "already")
 
 
 @bp.post("/plants/<id:plant_id>/confirm")
@@ -172,7 +189,7 @@ def confirm(plant_id: int):
         db.session.rollback()
         return _already_filed(plant.place, anchor=f"plant-{plant.id}")
     flash(_("%(plant)s: confirmed as %(stage)s.", plant=plain(plant.name), stage=sighting.shown.title))
-    return redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}"))
+    return _done(redirect(url_for("staff.place", slug=plant.place.slug, _anchor=f"plant-{plant.id}")))
 
 
 @bp.post("/places/<slug>/crowd")
@@ -189,7 +206,7 @@ def crowd(slug: str):
         db.session.rollback()
         return _already_filed(found, anchor="crowd")
     flash(_("Thank you. Visitors now see: %(level)s.", level=form.crowd.title))
-    return redirect(url_for("staff.place", slug=found.slug, _anchor="crowd"))
+    return _done(redirect(url_for("staff.place", slug=found.slug, _anchor="crowd")))
 
 
 @bp.get("/places/<slug>/history")
@@ -225,6 +242,8 @@ def retract(report_id: int):
 def form_expired(error: CSRFError):
     """An expired, missing or forged token: nothing is written; the form comes back with what
     was typed (photos must be chosen again, as they were not kept), to send again."""
+    if request.headers.get(QUEUED):
+        return "", 400, {"X-Outcome": "expired"}
     slug = (request.view_args or {}).get("slug")
     if request.endpoint == "staff.report" and current_user.is_authenticated:
         found = queries.listed_place(slug) if slug else None

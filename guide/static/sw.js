@@ -187,3 +187,162 @@ workbox.routing.registerRoute(
     plugins: [new workbox.expiration.ExpirationPlugin({ maxEntries: 40 })],
   })
 );
+
+// ---- The staff's offline queue ------------------------------------------------------------
+// A staff form (a report, "still the same", a crowd level) sent with no signal is kept on the
+// phone (IndexedDB "bloom-staff", store "queue") with everything in it, photos included, and the
+// browser goes to the saved-pages page, which lists it as waiting. It is sent again, with the
+// same submission key (so it is filed once however often it is sent), when a page asks (queue.js:
+// on opening, on coming online, on "Send now") or on Background Sync where the browser has it.
+// The server answers a queued form with a status (guide/staff/views.py, X-Queued): filed → gone
+// from the queue; an expired form token → sent once more with a fresh one; logged out, a newer
+// report (409) or refused → kept, marked, for the staff member to look at.
+var QUEUE_LIMIT = 12 * 1024 * 1024; // a form with more photo bytes is not kept (the server takes 10 MB a photo)
+
+function queueDb() {
+  return new Promise(function (resolve, reject) {
+    var open = indexedDB.open("bloom-staff", 1);
+    open.onupgradeneeded = function () {
+      open.result.createObjectStore("queue", { keyPath: "id", autoIncrement: true });
+    };
+    open.onsuccess = function () { resolve(open.result); };
+    open.onerror = function () { reject(open.error); };
+  });
+}
+
+function inQueue(mode, work) {
+  return queueDb().then(function (db) {
+    return new Promise(function (resolve, reject) {
+      var tx = db.transaction("queue", mode);
+      var request = work(tx.objectStore("queue"));
+      tx.oncomplete = function () { resolve(request && request.result); };
+      tx.onerror = function () { reject(tx.error); };
+    });
+  });
+}
+
+function tellPages() {
+  return self.clients.matchAll({ type: "window" }).then(function (windows) {
+    windows.forEach(function (client) { client.postMessage({ queue: "changed" }); });
+  });
+}
+
+function formEntries(data) {
+  var fields = [];
+  var bytes = 0;
+  data.forEach(function (value, name) {
+    if (typeof value !== "string") {
+      if (!value.size) return; // a file input left empty
+      bytes += value.size;
+    }
+    fields.push([name, value]);
+  });
+  return { fields: fields, bytes: bytes };
+}
+
+function queueForm(request, url) {
+  var page = request.referrer || url.href;
+  return request.formData().then(function (data) {
+    var form = formEntries(data);
+    var lang = url.pathname.split("/")[1];
+    var saved = GUIDE.words[GUIDE.languages[lang] || Object.keys(GUIDE.words)[0]].path;
+    if (form.bytes > QUEUE_LIMIT) return Response.redirect(saved + "#too-large", 303);
+    var item = { url: url.href, page: page, fields: form.fields, queuedAt: new Date().toISOString(), state: "waiting" };
+    return inQueue("readwrite", function (store) { return store.add(item); }).then(function () {
+      if (self.registration.sync) self.registration.sync.register("staff-queue").catch(function () {});
+      tellPages();
+      return Response.redirect(saved + "#waiting", 303);
+    });
+  });
+}
+
+// The forms a morning round sends; any other staff form (logging in …) is never kept.
+var QUEUED_FORMS = /\/staff\/(places\/[^/]+\/(report|crowd)|plants\/\d+\/confirm)$/;
+
+workbox.routing.registerRoute(
+  function (options) {
+    return options.url.origin === self.location.origin && options.request.mode === "navigate" && !isPublic(options.url);
+  },
+  function (options) {
+    var copy = options.request.clone();
+    return fetch(options.request).catch(function () {
+      return QUEUED_FORMS.test(options.url.pathname) ? queueForm(copy, options.url) : savedPagesPage(options.url);
+    });
+  },
+  "POST"
+);
+
+function freshToken(page) {
+  return fetch(page, { credentials: "same-origin" }).then(function (response) {
+    return response.text().then(function (html) {
+      var found = /name="csrf_token"[^>]*value="([^"]+)"/.exec(html);
+      return found ? found[1] : null;
+    });
+  });
+}
+
+function post(item) {
+  var body = new FormData();
+  item.fields.forEach(function (field) { body.append(field[0], field[1]); });
+  return fetch(item.url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-Queued": "1" } });
+}
+
+function sendOne(item, retried) {
+  return post(item).then(function (response) {
+    var outcome = response.headers.get("X-Outcome");
+    if (response.status === 204) {
+      return inQueue("readwrite", function (store) { return store.delete(item.id); });
+    }
+    if (outcome === "expired" && !retried) {
+      return freshToken(item.page).then(function (token) {
+        if (!token) return null;
+        item.fields = item.fields.map(function (f) { return f[0] === "csrf_token" ? [f[0], token] : f; });
+        return sendOne(item, true);
+      });
+    }
+    item.state = outcome === "login" ? "login" : response.status === 409 ? "conflict" : "refused";
+    item.status = response.status;
+    return inQueue("readwrite", function (store) { return store.put(item); });
+  });
+}
+
+var sending = null;
+function sendQueue() {
+  if (sending) return sending;
+  sending = inQueue("readonly", function (store) { return store.getAll(); })
+    .then(function (items) {
+      return items.filter(function (item) { return item.state === "waiting"; }).reduce(function (done, item) {
+        return done.then(function () { return sendOne(item, false); });
+      }, Promise.resolve());
+    })
+    .catch(function () {}) // still no signal: they wait
+    .then(function () {
+      sending = null;
+      return tellPages();
+    });
+  return sending;
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag === "staff-queue") event.waitUntil(sendQueue());
+});
+
+self.addEventListener("message", function (event) {
+  var asked = event.data || {};
+  if (asked.queue === "send") {
+    event.waitUntil(sendQueue());
+  } else if (asked.queue === "retry") {
+    // The staff member looked and sends a marked form again (after logging in, or as it is).
+    event.waitUntil(
+      inQueue("readwrite", function (store) {
+        return store.get(asked.id);
+      }).then(function (item) {
+        if (!item) return null;
+        item.state = "waiting";
+        return inQueue("readwrite", function (store) { return store.put(item); }).then(sendQueue);
+      })
+    );
+  } else if (asked.queue === "remove") {
+    event.waitUntil(inQueue("readwrite", function (store) { return store.delete(asked.id); }).then(tellPages));
+  }
+});
