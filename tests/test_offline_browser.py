@@ -343,3 +343,21 @@ def test_a_queued_report_the_server_refuses_stays_with_the_reason(server, offlin
     shot(page, "offline-staff-conflict-zh")
     page.locator(".queue__item--conflict").get_by_role("button", name="移除").click()
     until(page, lambda: queue_items(page) == [])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chromium_finds_the_guide_installable_and_its_start_page_opens_offline(server, offline_phone, lang):
+    """What Lighthouse's installability audit asks Chromium (Page.getInstallabilityErrors): a
+    manifest with names, icons and a start URL, and a worker that answers it offline."""
+    _app, base = server
+    page, context = offline_phone("zh-CN" if lang == "zh" else "en-US")
+    page.goto(f"{base}/{lang}/")
+    controlled(page)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"].endswith(f"/{lang}/manifest.webmanifest") and not manifest.get("errors")
+    errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    assert [e for e in errors if e != "in-incognito"] == []  # a test's browser context is incognito
+    context.set_offline(True)
+    page.goto(f"{base}/{lang}/")  # the start URL, with no signal
+    assert page.locator(".saved-copy").count() == 1 and page.locator("h1, .hero").first.is_visible()
