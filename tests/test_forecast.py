@@ -261,3 +261,34 @@ def test_any_history_of_sightings_gives_a_forecast_with_real_ranges(here, there,
         assert span.start <= span.end
     best = made.best()
     assert best.start <= best.end
+
+
+def test_a_season_first_seen_already_at_peak_moves_the_window_from_the_peaks_middle():
+    """"Full bloom on 20 April", with nothing seen before, says the peak had begun by then, not
+    that it began then: against the usual peak (12–28 April) that is on time, not 8 days late.
+    Seen not yet in flower a few days before, the same report marks the peak's start."""
+    (alone,) = seasons_of(WISTERIA, seen(("2024-04-20", S.PEAK)))
+    assert alone.under_way == "peak_start" and alone.shift(WISTERIA) == 0
+    (watched,) = seasons_of(WISTERIA, seen(("2024-04-14", S.BLOOMING), ("2024-04-20", S.PEAK)))
+    assert watched.under_way is None and watched.shift(WISTERIA) == 8
+    (looked_early,) = seasons_of(WISTERIA, seen(("2024-03-10", S.NOT_YET), ("2024-04-20", S.PEAK)))
+    assert looked_early.under_way is None  # seen before it began: the peak came in between
+    # Buds already count for less (BUD_WEIGHT): a first bud report is never "under way".
+    (buds,) = seasons_of(WISTERIA, seen(("2024-04-01", S.BUDDING)))
+    assert buds.under_way is None and buds.shift(WISTERIA) == 7
+
+
+def test_past_seasons_first_seen_at_peak_move_this_seasons_forecast_less():
+    past = seasons_of(WISTERIA, seen(("2024-04-29", S.PEAK), ("2021-04-19", S.PEAK)))
+    made = forecast(WISTERIA, date(2026, 3, 1), [], past=past)
+    # Against the peak's middle (20 April): 9 days late and 1 early, so about 4 late, where
+    # against its start (12 April) they had said 12.
+    assert made.basis is Basis.USUAL and made.shift == 4
+    assert made.likely_peak().start == date(2026, 4, 16)
+
+
+def test_a_report_this_season_first_made_at_peak_counts_as_under_way():
+    made = forecast(WISTERIA, date(2026, 4, 20), seen(("2026-04-20", S.PEAK)))
+    assert made.shift == 0  # on time, as far as anyone can tell
+    watched = forecast(WISTERIA, date(2026, 4, 20), seen(("2026-04-15", S.BLOOMING), ("2026-04-20", S.PEAK)))
+    assert watched.shift > made.shift

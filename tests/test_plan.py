@@ -73,16 +73,19 @@ def days_of(html: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_each_day_of_a_trip_lists_what_is_at_its_best_and_how_sure(client, freeze, lang):
-    freeze("2026-04-10 09:00")
-    status, html = plan_page(client, lang, "from=2026-04-18&to=2026-04-20")
+    freeze("2026-04-08 09:00")
+    status, html = plan_page(client, lang, "from=2026-04-10&to=2026-04-15")
     assert status == 200
     days = days_of(html)
-    assert list(days) == ["2026-04-18", "2026-04-19", "2026-04-20"]
-    # The park's wisteria comes to its best on the 19th: the 18th is a day of its own, the 19th
-    # and the 20th, listing the same, one run under one heading.
-    assert WISTERIA[lang] not in days["2026-04-18"]
-    assert WISTERIA[lang] in days["2026-04-19"] and days["2026-04-19"] == days["2026-04-20"]
-    headings = {"en": ["Sat, Apr 18", "Sun, Apr 19 to Mon, Apr 20"], "zh": ["4月18日周六", "4月19日周日至4月20日周一"]}
+    assert list(days) == [f"2026-04-{day}" for day in range(10, 16)]
+    # The park's wisteria comes to its best on the 11th: the 10th is a day without it; the 13th
+    # to the 15th, listing the same, are one run under one heading.
+    assert WISTERIA[lang] not in days["2026-04-10"] and WISTERIA[lang] in days["2026-04-11"]
+    assert WISTERIA[lang] in days["2026-04-13"] and days["2026-04-13"] == days["2026-04-14"] == days["2026-04-15"]
+    headings = {
+        "en": ["Fri, Apr 10", "Sat, Apr 11", "Sun, Apr 12", "Mon, Apr 13 to Wed, Apr 15"],
+        "zh": ["4月10日周五", "4月11日周六", "4月12日周日", "4月13日周一至4月15日周三"],
+    }
     assert [heading for _, heading, _ in runs_of(html)] == headings[lang]
     assert ("estimated from usual dates" if lang == "en" else "按往年花期估计") in html
     assert ("Plan a trip" if lang == "en" else "规划行程") in html
@@ -141,12 +144,12 @@ def test_a_date_in_next_years_season_uses_its_usual_window(client, freeze):
     status, html = plan_page(client, "en", "from=2027-01-10")
     assert status == 200
     assert "Wintersweet" in " ".join(days_of(html)["2027-01-10"])
-    # The park's wisteria by its usual dates as its past seasons moved them: at its best from
-    # about the 19th, not yet on the 15th.
+    # The park's wisteria by its usual dates as its past seasons moved them (a little: they were
+    # seen already at peak): at its best from about the 11th, not yet on the 8th.
     status, html = plan_page(client, "en", "from=2027-04-22")
     assert WISTERIA["en"] in days_of(html)["2027-04-22"]
-    status, html = plan_page(client, "en", "from=2027-04-15")
-    assert status == 200 and WISTERIA["en"] not in days_of(html)["2027-04-15"]
+    status, html = plan_page(client, "en", "from=2027-04-08")
+    assert status == 200 and WISTERIA["en"] not in days_of(html)["2027-04-08"]
 
 
 @pytest.mark.parametrize(
@@ -211,8 +214,8 @@ def test_the_home_page_says_which_peaks_end_soon_and_which_begin_this_weekend(cl
         assert last in section
         assert name in section.split("last-chance")[1]
     # A Wednesday; the park's wisteria, as its past seasons moved it, comes to its peak about
-    # Friday the 24th: at its peak this weekend, not yet today.
-    freeze("2026-04-22 09:00")
+    # the 16th: at its peak this weekend, not yet today.
+    freeze("2026-04-15 09:00")
     html = client.get("/en/").get_data(as_text=True)
     section = html.split('id="soon-heading"')[1].split("</section>")[0]
     assert "Peak begins this weekend" in section

@@ -123,6 +123,19 @@ def observed_points(sightings: Iterable[Sighting]) -> dict[str, date]:
     return {name: kept[name] for name in POINTS if name in kept}
 
 
+def under_way(sightings: Iterable[Sighting]) -> str | None:
+    """The point the season's first sighting found already reached, when nothing earlier was
+    seen (no "not yet" before it): its day is the first day anyone looked, not the day it came.
+    "Full bloom on 29 April" says the peak began on or before then, not on the 29th. Buds are
+    left out: the first bud report already counts for less (BUD_WEIGHT) for that reason."""
+    ordered = last_each_day(sightings)
+    if not ordered or ordered[0].stage is BloomStage.NOT_YET:
+        return None
+    points = observed_points(ordered)
+    reached = [name for name in POINTS if points.get(name) == ordered[0].on]
+    return reached[-1] if reached and reached[-1] != "bud" else None
+
+
 @dataclass(frozen=True)
 class Season:
     """One season as it happened at one plant."""
@@ -132,11 +145,11 @@ class Season:
     points: dict[str, date]
     sightings: int
     source: str | None = None
+    under_way: str | None = None  # the point its first sighting found already reached (see under_way())
 
     def shift(self, window: BloomWindow) -> float | None:
         """How many days late (negative: early) it ran against the usual window, on average."""
-        usual = usual_dates(window, self.year)
-        offsets = [(day - usual[name]).days for name, day in self.points.items()]
+        offsets = _offsets(window, self.year, self.points, self.under_way)
         return statistics.fmean(offsets) if offsets else None
 
 
@@ -146,7 +159,7 @@ def seasons_of(window: BloomWindow, sightings: Iterable[Sighting], source: str |
     for s in sightings:
         by_year.setdefault(season_year(window, s.on), []).append(s)
     found = [
-        Season(year, season_label(window, year), points, len(seen), source)
+        Season(year, season_label(window, year), points, len(seen), source, under_way(seen))
         for year, seen in by_year.items()
         if (points := observed_points(seen))
     ]
@@ -167,6 +180,14 @@ def merge_seasons(window: BloomWindow, *groups: Sequence[Season]) -> list[Season
             for name, day in season.points.items():
                 points[name] = min(day, points.get(name, day))
         sources = [s.source for s in same if s.source]
+        # Still under way at the first sighting when the record that saw the earliest point
+        # first found it so, and no record saw anything before it.
+        first = min(points, key=lambda name: (points[name], POINTS.index(name)), default=None)
+        loose = (
+            first is not None
+            and any(s.under_way == first and s.points.get(first) == points[first] for s in same)
+            and not any(s.under_way is None and s.points.get(first) == points[first] for s in same)
+        )
         merged.append(
             Season(
                 year,
@@ -174,6 +195,7 @@ def merge_seasons(window: BloomWindow, *groups: Sequence[Season]) -> list[Season
                 points,
                 sum(s.sightings for s in same),
                 sources[0] if sources else None,
+                first if loose else None,
             )
         )
     return sorted(merged, key=lambda season: season.year, reverse=True)
@@ -246,16 +268,26 @@ class Forecast:
         return BloomStage.OVER
 
 
-def _offsets(window: BloomWindow, year: int, points: dict[str, date]) -> list[int]:
+def _offsets(window: BloomWindow, year: int, points: dict[str, date], loose: str | None = None) -> list[int]:
+    """Each point's days late against the usual window. A point found already reached (`loose`)
+    had come some time before: it is set against the middle of its stage's usual days instead."""
     usual = usual_dates(window, year)
-    return [(day - usual[name]).days for name, day in points.items()]
+    found = []
+    for name, day in points.items():
+        expected = usual[name]
+        if name == loose and name != POINTS[-1]:
+            expected += (usual[POINTS[POINTS.index(name) + 1]] - expected) / 2
+        found.append((day - expected).days)
+    return found
 
 
-def _weighted(window: BloomWindow, year: int, points: dict[str, date]) -> list[tuple[int, float]]:
+def _weighted(
+    window: BloomWindow, year: int, points: dict[str, date], loose: str | None = None
+) -> list[tuple[int, float]]:
     """Each point's offset with its weight: the latest point counts most (it says most about
     the points after it), each earlier one half as much; buds half again, since the first bud
     report is often just the day staff began to look."""
-    offsets = _offsets(window, year, points)
+    offsets = _offsets(window, year, points, loose)
     last = len(offsets) - 1
     return [
         (offset, 0.5 ** (last - i) * (BUD_WEIGHT if name == "bud" else 1.0))
@@ -289,14 +321,14 @@ def forecast(
     this_season = [s for s in here if season_year(window, s.on) == year]
     begun = [s for s in this_season if s.stage is not BloomStage.NOT_YET]
     seen = observed_points(begun)
-    own = _weighted(window, year, seen)
+    own = _weighted(window, year, seen, under_way(this_season))
 
     other: list[int] = []  # one shift per other place, from its latest points as here
     other_reports = 0
     for their_window, theirs in elsewhere:
-        theirs_now = [s for s in last_each_day(theirs) if s.on <= today and s.stage is not BloomStage.NOT_YET]
-        in_season = [s for s in theirs_now if season_year(their_window, s.on) == year]
-        weighted = _weighted(their_window, year, observed_points(in_season))
+        their_season = [s for s in last_each_day(theirs) if s.on <= today and season_year(their_window, s.on) == year]
+        in_season = [s for s in their_season if s.stage is not BloomStage.NOT_YET]
+        weighted = _weighted(their_window, year, observed_points(in_season), under_way(their_season))
         if weighted:
             other.append(round(sum(o * w for o, w in weighted) / sum(w for _, w in weighted)))
             other_reports += len(in_season)
