@@ -264,7 +264,7 @@ def test_any_history_of_sightings_gives_a_forecast_with_real_ranges(here, there,
 
 
 def test_a_season_first_seen_already_at_peak_moves_the_window_from_the_peaks_middle():
-    """"Full bloom on 20 April", with nothing seen before, says the peak had begun by then, not
+    """A report of full bloom on 20 April, with nothing seen before, says the peak had begun by then, not
     that it began then: against the usual peak (12–28 April) that is on time, not 8 days late.
     Seen not yet in flower a few days before, the same report marks the peak's start."""
     (alone,) = seasons_of(WISTERIA, seen(("2024-04-20", S.PEAK)))

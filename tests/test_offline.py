@@ -147,3 +147,17 @@ def test_a_form_sent_from_the_phones_queue_is_told_its_outcome_in_a_status(clien
     assert out.status_code == 401 and out.headers["X-Outcome"] == "login"
     # Without the header, the same forms answer as pages, as they always have.
     assert client.post("/zh/staff/places/guyi-garden/report", data=form).status_code == 302
+
+
+def test_a_response_that_sets_a_cookie_is_never_stored(client, login_as, guide_app):
+    """The worker cannot see Set-Cookie; it keeps nothing marked no-store, so the server marks
+    every response that sets a cookie."""
+    choose = client.get("/language/en?next=/en/places/guyi-garden")
+    assert "Set-Cookie" in choose.headers and "no-store" in choose.headers["Cache-Control"]
+    login_as("wu", "guyi-garden")
+    staff = client.get("/en/staff/places/guyi-garden")
+    assert "no-store" in staff.headers["Cache-Control"]
+    # Logged in, even a public page refreshes the session cookie: that answer is this person's.
+    assert "no-store" in client.get("/en/places/guyi-garden").headers["Cache-Control"]
+    public = guide_app.test_client().get("/en/places/guyi-garden")  # a visitor: no cookie, kept
+    assert "Set-Cookie" not in public.headers and "no-store" not in public.headers.get("Cache-Control", "")

@@ -1,4 +1,5 @@
-"""The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS."""
+"""The session cookie: HttpOnly, SameSite=Lax, and Secure whenever the request came over HTTPS;
+and a response that sets it is one person's: kept by no shared cache and no service worker."""
 
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
@@ -7,3 +8,12 @@ from flask.sessions import SecureCookieSessionInterface
 class SecureWhenHttpsSessions(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers:
+            # Set after every after_request handler has run (guide/site/views.py does the same
+            # for cookies the views set): the worker cannot see Set-Cookie, only no-store.
+            response.cache_control.public = False
+            response.cache_control.private = True
+            response.cache_control.no_store = True
