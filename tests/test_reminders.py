@@ -162,3 +162,12 @@ def test_over_any_history_the_reminder_only_moves_forward_in_sequence(guide_app,
             was_sequence, was_days = seen[uid]
             assert sequence == was_sequence + (days != was_days)
         seen[uid] = (sequence, days)
+
+
+def test_the_api_gives_each_plant_its_reminder(client, freeze):
+    freeze("2027-03-01 09:00")
+    place = client.get("/api/v1/places/jiading-wisteria-park").get_json()
+    urls = [plant["reminder_url"] for plant in place["plants"]]
+    assert "http://guide.test/en/places/jiading-wisteria-park/remind/wisteria.ics" in urls
+    for url in urls:
+        assert the_event(calendar(client, url.removeprefix("http://guide.test")))

@@ -212,9 +212,17 @@ SCHEMAS = {
             "forecast",
             "past_seasons",
             "source",
+            "reminder_url",
         ],
         "properties": {
             "key": {"type": "string"},
+            "reminder_url": {
+                "type": "string",
+                "format": "uri",
+                "description": "An iCalendar file (to subscribe to) whose one event is the plant's coming peak, "
+                "with alarms three days before and on the day; it moves as the forecast moves (same UID, "
+                "SEQUENCE raised). Replace /en/ with /zh/ for Chinese.",
+            },
             "scale": {
                 "type": "string",
                 "enum": [s.value for s in Scale],

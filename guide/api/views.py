@@ -223,6 +223,7 @@ def _plant(s, outlook: seasons.Outlook) -> dict:
         "forecast": _forecast(outlook.forecast),
         "past_seasons": [_season(season) for season in outlook.past],
         "source": _source(provenance.read(s.plant.provenance, clock.today())),
+        "reminder_url": absolute_url("share.peak_reminder", lang="en", slug=s.place.slug, key=s.plant.key),
     }
 
 
