@@ -111,50 +111,85 @@ def test_a_visited_page_opens_offline_as_saved_and_an_unsaved_one_says_so(server
     assert page.watch.errors == [] and page.watch.outside == [], page.failed
 
 
-def test_a_kept_day_pack_opens_offline_though_never_visited(server, offline_phone):
-    _app, base = server
-    page, context = offline_phone("zh-CN")
-    page.goto(f"{base}/zh/plan?from=2026-04-15&to=2026-04-17")
-    controlled(page)
-    keep = page.get_by_role("button", name="离线保存")
-    keep.click()
-    page.get_by_text("已保存在本机，没有信号也能打开。").wait_for()
-    kept = cached_urls(page, "bloom-kept")
-    stops = re.findall(r"/zh/places/([a-z-]+)/taxi", " ".join(kept))
-    assert stops and f"{base}/zh/plan?from=2026-04-15&to=2026-04-17" in kept
-    shot(page, "offline-keep-plan-zh")
+KEEP = {
+    "en": {
+        "keep": "Keep for offline",
+        "kept": "Kept on this phone: it opens with no signal.",
+        "qiuxia": "Qiuxia Garden",
+        "handout": "Handout",
+        "pack": "pages in all, with taxi views, cards and maps",
+        "plan": "Plan a trip",
+        "guyi": "Guyi Garden",
+        "remove": "Remove",
+        "removed": "Removed.",
+    },
+    "zh": {
+        "keep": "离线保存",
+        "kept": "已保存在本机，没有信号也能打开。",
+        "qiuxia": "秋霞圃",
+        "handout": "导览页",
+        "pack": "个页面，含打车页、卡片和地图",
+        "plan": "规划行程",
+        "guyi": "古猗园",
+        "remove": "移除",
+        "removed": "已移除。",
+    },
+}
 
-    page.goto(f"{base}/zh/concierge?place=qiuxia-garden&place=guyi-garden&from=2026-04-15&to=2026-04-17")
-    page.get_by_role("button", name="离线保存").click()
-    page.get_by_text("已保存在本机，没有信号也能打开。").wait_for()
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_kept_day_pack_opens_offline_though_never_visited(server, offline_phone, lang):
+    _app, base = server
+    words = KEEP[lang]
+    page, context = offline_phone("zh-CN" if lang == "zh" else "en-US")
+    trip = "from=2026-04-15&to=2026-04-17"
+
+    def keep(url):
+        page.goto(url)
+        page.get_by_role("button", name=words["keep"]).click()
+        page.get_by_text(words["kept"]).wait_for()
+
+    page.goto(f"{base}/{lang}/places/guyi-garden")
+    controlled(page)
+    keep(f"{base}/{lang}/places/guyi-garden")  # a place page keeps itself, its taxi view, card and map
+    keep(f"{base}/{lang}/plan?{trip}")
+    kept = cached_urls(page, "bloom-kept")
+    stops = [s for s in re.findall(rf"/{lang}/places/([a-z-]+)/taxi", " ".join(kept)) if s != "guyi-garden"]
+    assert stops and f"{base}/{lang}/plan?{trip}" in kept
+    shot(page, f"offline-keep-plan-{lang}")
+    keep(f"{base}/{lang}/concierge?place=qiuxia-garden&place=guyi-garden&{trip}")
 
     context.set_offline(True)
-    page.goto(f"{base}/zh/places/{stops[0]}/taxi")  # the taxi view, never opened
+    page.goto(f"{base}/{lang}/places/{stops[0]}/taxi")  # the taxi view, never opened
     assert page.locator(".taxi-view__main").inner_text().strip()
-    assert NOTICE["zh"] in notice(page).inner_text()
-    page.goto(f"{base}/zh/places/qiuxia-garden/card?from=2026-04-15&to=2026-04-17")  # a card for the dates
-    assert "秋霞圃" in page.content() and NOTICE["zh"] in notice(page).inner_text()
-    page.goto(f"{base}/zh/plan?from=2026-04-15&to=2026-04-17")
-    assert page.locator(".plan-day").count() > 0 and NOTICE["zh"] in notice(page).inner_text()
-    page.goto(f"{base}/zh/places/{stops[0]}?from=2026-04-15&to=2026-04-17")  # for the trip's dates
+    assert NOTICE[lang] in notice(page).inner_text()
+    page.goto(f"{base}/{lang}/places/guyi-garden/taxi")
+    assert NOTICE[lang] in notice(page).inner_text()
+    page.goto(f"{base}/{lang}/places/qiuxia-garden/card?{trip}")  # a card for the dates
+    assert words["qiuxia"] in page.content() and NOTICE[lang] in notice(page).inner_text()
+    page.goto(f"{base}/{lang}/plan?{trip}")
+    assert page.locator(".plan-day").count() > 0 and NOTICE[lang] in notice(page).inner_text()
+    page.goto(f"{base}/{lang}/places/{stops[0]}?{trip}")  # for the trip's dates
     assert page.locator(".on-trip").count() == 1
     page.locator("#map").scroll_into_view_if_needed()
     page.wait_for_selector("[data-map-ready]", timeout=10_000)  # the map's own outline, from the pack
 
-    page.goto(f"{base}/zh/saved")
+    page.goto(f"{base}/{lang}/saved")
     assert not page.locator("[data-not-saved]").is_visible()  # this page's own address: no alarm
     kept_list = page.locator('[data-list="bloom-kept"] li')
-    kept_list.nth(1).wait_for()
-    # One line per day-pack, newest first: the handout, then the plan, each with its pages.
-    assert kept_list.count() == 2
-    assert "导览页" in kept_list.first.inner_text() and "个页面，含打车页、卡片和地图" in kept_list.first.inner_text()
-    assert "规划行程" in kept_list.nth(1).inner_text()
-    shot(page, "offline-saved-list-zh")
-    kept_list.first.get_by_role("button", name=re.compile("移除")).click()
-    page.get_by_text("已移除。").wait_for()
-    until(page, lambda: kept_list.count() == 1)
+    kept_list.nth(2).wait_for()
+    # One line per day-pack, newest first: the handout, the plan, the place, each with its pages.
+    assert kept_list.count() == 3
+    assert words["handout"] in kept_list.first.inner_text() and words["pack"] in kept_list.first.inner_text()
+    assert words["plan"] in kept_list.nth(1).inner_text() and words["guyi"] in kept_list.nth(2).inner_text()
+    shot(page, f"offline-saved-list-{lang}")
+    kept_list.first.get_by_role("button", name=re.compile(words["remove"])).click()
+    page.get_by_text(words["removed"]).wait_for()
+    until(page, lambda: kept_list.count() == 2)
     left = cached_urls(page, "bloom-kept")
-    assert not any("/concierge" in url for url in left) and f"{base}/zh/plan?from=2026-04-15&to=2026-04-17" in left
+    assert not any("/concierge" in url for url in left) and f"{base}/{lang}/plan?{trip}" in left
+    # The garden's taxi view was in the handout's pack and in the place's: it stays for the place.
+    assert f"{base}/{lang}/places/guyi-garden/taxi" in left
     assert page.watch.errors == [] and page.watch.outside == [], page.failed
 
 

@@ -47,7 +47,10 @@
               request: request,
               path: url.pathname + url.search,
               at: (response && response.headers.get("X-Saved-At")) || "",
-              head: (response && response.headers.get("X-Kept-With")) || url.pathname + url.search,
+              heads: ((response && response.headers.get("X-Kept-With")) || url.pathname + url.search)
+                .split(" ")
+                .filter(Boolean),
+              response: response,
               html: ((response && response.headers.get("Content-Type")) || "").indexOf("text/html") === 0,
             };
             if (!entry.html) return entry;
@@ -61,7 +64,7 @@
     });
   }
 
-  function line(cache, name, head, group) {
+  function line(cache, name, head, group, head0) {
     var li = document.createElement("li");
     li.className = "saved__item";
     var link = document.createElement("a");
@@ -78,7 +81,20 @@
     remove.textContent = box.dataset.remove;
     remove.setAttribute("aria-label", box.dataset.remove + ": " + head.title);
     remove.addEventListener("click", function () {
-      Promise.all(group.map(function (entry) { return cache.delete(entry.request); })).then(function () {
+      // A copy that belongs to another pack too stays, for that pack alone.
+      Promise.all(
+        group.map(function (entry) {
+          var others = entry.heads.filter(function (head) { return head !== head0; });
+          if (!others.length) return cache.delete(entry.request);
+          var headers = new Headers(entry.response.headers);
+          headers.set("X-Kept-With", others.join(" "));
+          return cache.match(entry.request).then(function (copy) {
+            return copy.blob().then(function (body) {
+              return cache.put(entry.request, new Response(body, { status: copy.status, headers: headers }));
+            });
+          });
+        })
+      ).then(function () {
         status.textContent = box.dataset.removed;
         show(name);
       });
@@ -95,13 +111,15 @@
         // One line per page kept (a day-pack's first page), with what came with it.
         var groups = {};
         all.forEach(function (entry) {
-          (groups[entry.head] = groups[entry.head] || []).push(entry);
+          entry.heads.forEach(function (head) {
+            (groups[head] = groups[head] || []).push(entry);
+          });
         });
         var lines = Object.keys(groups).map(function (head) {
           var group = groups[head];
           var first = group.filter(function (e) { return e.path === head && e.html; })[0] ||
             group.filter(function (e) { return e.html; })[0];
-          return first ? { at: first.at, li: line(cache, name, first, group) } : null;
+          return first ? { at: first.at, li: line(cache, name, first, group, head) } : null;
         }).filter(Boolean);
         lines.sort(function (a, b) { return a.at < b.at ? 1 : -1; });
         list.replaceChildren.apply(list, lines.map(function (l) { return l.li; }));
