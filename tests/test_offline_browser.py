@@ -376,6 +376,8 @@ def test_a_queued_report_the_server_refuses_stays_with_the_reason(server, offlin
     page.locator(".queue__item--conflict").wait_for(timeout=15_000)
     assert "有更新的报告" in page.locator(".queue__item--conflict").inner_text()
     assert len(reports_of(app, "guyi-garden", key)) == count  # nothing filed over the newer report
+    form = page.locator(".queue__item--conflict").get_by_role("link", name="打开表单")
+    assert form.get_attribute("href").endswith("/zh/staff/places/guyi-garden")  # where to check it
     shot(page, "offline-staff-conflict-zh")
     page.locator(".queue__item--conflict").get_by_role("button", name="移除").click()
     until(page, lambda: queue_items(page) == [])

@@ -96,6 +96,11 @@
       login.href = box.dataset.login;
       login.textContent = box.dataset.logIn;
       li.append(login);
+    } else if (item.state !== "waiting" && item.page) {
+      var form = document.createElement("a"); // to check the newer report, or what was refused
+      form.href = item.page;
+      form.textContent = box.dataset.openForm;
+      li.append(form);
     }
     return li;
   }
