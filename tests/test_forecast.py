@@ -273,9 +273,14 @@ def test_a_season_first_seen_already_at_peak_moves_the_window_from_the_peaks_mid
     assert watched.under_way is None and watched.shift(WISTERIA) == 8
     (looked_early,) = seasons_of(WISTERIA, seen(("2024-03-10", S.NOT_YET), ("2024-04-20", S.PEAK)))
     assert looked_early.under_way is None  # seen before it began: the peak came in between
-    # Buds already count for less (BUD_WEIGHT): a first bud report is never "under way".
+    # Buds and first flowers are news of a beginning: a first report of them marks the day.
     (buds,) = seasons_of(WISTERIA, seen(("2024-04-01", S.BUDDING)))
     assert buds.under_way is None and buds.shift(WISTERIA) == 7
+    (first,) = seasons_of(WISTERIA, seen(("2024-04-05", S.FIRST_BLOOM)))
+    assert first.under_way is None and first.shift(WISTERIA) == 2
+    # Fading, first seen, says the peak had ended some time before.
+    (fading,) = seasons_of(WISTERIA, seen(("2024-05-03", S.FADING)))
+    assert fading.under_way == "peak_end" and fading.shift(WISTERIA) == 0  # the middle of 28 Apr–8 May
 
 
 def test_past_seasons_first_seen_at_peak_move_this_seasons_forecast_less():

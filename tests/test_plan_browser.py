@@ -11,7 +11,10 @@ pytestmark = pytest.mark.browser
 # Jiading Wisteria Park's wisteria: its past seasons (2021, 2024) put it at its best from about 19 April.
 WISTERIA = {"en": "Wisteria (about 90 vines, 20+ varieties)", "zh": "紫藤（约90株，20多个品种）"}
 # 16–19 April: the same list from the 16th to the 18th, one run; the park's wisteria joins on the 19th.
-RUNS = {"en": ["Thu, Apr 16 to Sat, Apr 18", "Sun, Apr 19"], "zh": ["4月16日周四至4月18日周六", "4月19日周日"]}
+RUNS = {
+    "en": ["Tue, Apr 28", "Wed, Apr 29 to Sat, May 2", "Sun, May 3 to Mon, May 4"],
+    "zh": ["4月28日周二", "4月29日周三至5月2日周六", "5月3日周日至5月4日周一"],
+}
 BACKWARDS = {"en": "The last day comes before the first", "zh": "最后一天早于第一天"}
 
 
@@ -24,14 +27,15 @@ def test_the_form_plans_the_days_of_a_trip_on_a_phone(server, phone, lang):
     _, base = server
     page, watch = phone(locale="zh-CN" if lang == "zh" else "en-US")
     page.goto(f"{base}/{lang}/plan")
-    page.fill("#plan-from", "2026-04-16")
-    page.fill("#plan-to", "2026-04-19")
+    page.fill("#plan-from", "2026-04-28")
+    page.fill("#plan-to", "2026-05-04")
     page.click("form.plan-form button[type=submit]")
-    page.wait_for_url("**/plan?from=2026-04-16&to=2026-04-19")
+    page.wait_for_url("**/plan?from=2026-04-28&to=2026-05-04")
     days = page.locator(".plan-day")
     assert [days.nth(i).locator("h3").inner_text() for i in range(days.count())] == RUNS[lang]
-    assert WISTERIA[lang] not in days.first.inner_text() and WISTERIA[lang] in days.last.inner_text()
-    assert page.locator("#plan-from").input_value() == "2026-04-16"
+    # The park's wisteria, the last at its best, ends with the first days of May.
+    assert WISTERIA[lang] in days.first.inner_text() and WISTERIA[lang] not in days.last.inner_text()
+    assert page.locator("#plan-from").input_value() == "2026-04-28"
     assert overflow(page) <= 0
     # Printed, it is a handout: the plan and its QR code, without the form.
     page.emulate_media(media="print")

@@ -165,7 +165,6 @@ def test_several_late_past_seasons_move_the_usual_window_and_say_so(client, free
     html = page(client, "en", "nanshuiguan-park")
     card = html.split("<h3>Japanese wisteria")[1].split("</li>")[0]
     assert "The usual dates, as the past 2 seasons ran" in card
-    # The window says Apr 12–25; the seasons ran from Apr 19 to 30 at peak, first seen in flower on
-    # the 10th, when the flowering had begun some days before (so it counts as under way).
-    assert "Usually at its peak Apr 17\u2009–\u200930" in card
+    # The window says Apr 12–25; the seasons ran from Apr 19 to 30 at peak, first flowers on the 10th.
+    assert "Usually at its peak Apr 18\u2009–\u2009May 1" in card
     assert "往年日期，按过去2季的实际情况修正" in page(client, "zh", "nanshuiguan-park")

@@ -288,8 +288,9 @@ def test_a_card_out_of_season_says_when_to_come_in_both_languages(client, freeze
     freeze("2026-11-29 09:00")  # Waigang Wintersweet Garden: nothing in flower; wintersweet next
     html = client.get("/en/places/waigang-wintersweet-garden/card").get_data(as_text=True)
     assert "Not yet" not in html and "未到花期" not in html
-    assert "</svg> 接下来：蜡梅（80多个品种），通常12月20日至2月28日，一月最佳</p>" in html
-    assert "Next: Wintersweet (over 80 varieties), usually Dec 20" in html
+    # The window (Dec 12 – Feb 20) as its past seasons moved it: about 5 days late.
+    assert "</svg> 接下来：蜡梅（80多个品种），通常12月17日至2月25日，一月最佳</p>" in html
+    assert "Next: Wintersweet (over 80 varieties), usually Dec 17" in html
     freeze("2027-01-15 09:00")  # in flower: the statuses again
     html = client.get("/en/places/waigang-wintersweet-garden/card").get_data(as_text=True)
     assert "card-when" not in html and 'class="card-status"' in html
@@ -301,7 +302,7 @@ def test_the_concierge_picker_shows_each_gardens_season_and_puts_the_guests_date
     items = re.findall(r'<label class="pick__item">.*?</label>', html, re.S)
     assert len(items) == html.count('name="place"') and all('class="pick__season"' in item for item in items)
     waigang = next(item for item in items if "Waigang Wintersweet Garden" in item)
-    assert "Next: Wintersweet (over 80 varieties), usually Dec 20" in waigang
+    assert "Next: Wintersweet (over 80 varieties), usually Dec 17" in waigang
     guyi = next(item for item in items if "Guyi Garden" in item)  # its old ginkgo in colour
     assert "stage--peak" in guyi and "Peak colour" in guyi and "Old ginkgo" in guyi
     huilongtan = next(item for item in items if "Huilongtan Park" in item)

@@ -29,6 +29,8 @@ _MARKS = {
     BloomStage.PEAK: "peak_start",
     BloomStage.OVER: "over",
 }
+# The points whose stage is a state that lasts, which a first sighting may find well under way.
+STATES = ("peak_start", "peak_end")
 DEFAULT_SPREAD = 7  # days either way a season runs from the usual window, until past seasons say
 MIN_SPREAD = 3
 ELSEWHERE_WEIGHT = 0.5  # a report at another place counts half as much as one here
@@ -126,14 +128,16 @@ def observed_points(sightings: Iterable[Sighting]) -> dict[str, date]:
 def under_way(sightings: Iterable[Sighting]) -> str | None:
     """The point the season's first sighting found already reached, when nothing earlier was
     seen (no "not yet" before it): its day is the first day anyone looked, not the day it came.
-    "Full bloom on 29 April" says the peak began on or before then, not on the 29th. Buds are
-    left out: the first bud report already counts for less (BUD_WEIGHT) for that reason."""
+    A report of full bloom on 29 April says the peak began on or before then, not on the 29th. Only the
+    stages that are states, seen at any time while they last (at peak, fading), are read so:
+    buds and first flowers are news of a beginning, written when it begins (and the first bud
+    report already counts for less, BUD_WEIGHT)."""
     ordered = last_each_day(sightings)
     if not ordered or ordered[0].stage is BloomStage.NOT_YET:
         return None
     points = observed_points(ordered)
     reached = [name for name in POINTS if points.get(name) == ordered[0].on]
-    return reached[-1] if reached and reached[-1] != "bud" else None
+    return reached[-1] if reached and reached[-1] in STATES else None
 
 
 @dataclass(frozen=True)
