@@ -307,6 +307,7 @@ def test_a_report_filed_with_no_signal_waits_on_the_phone_and_is_filed_once(serv
     wisteria.get_by_role("button", name="提交", exact=True).click()
     page.wait_for_url(f"{base}/zh/saved#waiting")
     queue = page.locator("[data-queue]")
+    page.locator("[data-queue-list] li").first.wait_for()  # drawn from IndexedDB once the page runs
     assert "等待发送" in queue.inner_text() and "嘉定紫藤园" in queue.inner_text()
     assert "照片：1" in queue.inner_text()
     shot(page, "offline-staff-queue-zh")
@@ -345,6 +346,7 @@ def test_a_queued_report_the_server_refuses_stays_with_the_reason(server, offlin
     name = plant.locator("h2").inner_text()
     plant.get_by_role("button", name="没有变化").click()
     page.wait_for_url(f"{base}/zh/saved#waiting")
+    page.locator("[data-queue-list] li").first.wait_for()  # drawn from IndexedDB once the page runs
     assert name in page.locator("[data-queue]").inner_text()
     # Meanwhile a colleague with a signal reports on the same plant.
     from sqlalchemy import select
