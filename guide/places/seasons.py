@@ -149,8 +149,9 @@ def reminder(plant: Plant, today: date, now: datetime) -> Reminder:
 def _stored_peak(plant_id: int, year: int, peak: Span, now: datetime) -> PeakReminder:
     row = db.session.scalar(select(PeakReminder).where(PeakReminder.plant_id == plant_id, PeakReminder.year == year))
     if row is None:
-        row = PeakReminder(plant_id=plant_id, year=year, starts_on=peak.start, ends_on=peak.end, changed_at=now)
-        row.sequence = 0
+        row = PeakReminder(
+            plant_id=plant_id, year=year, starts_on=peak.start, ends_on=peak.end, sequence=0, changed_at=now
+        )
         db.session.add(row)
     elif (row.starts_on, row.ends_on) != (peak.start, peak.end):
         row.starts_on, row.ends_on, row.sequence, row.changed_at = peak.start, peak.end, row.sequence + 1, now

@@ -86,12 +86,12 @@ def _words() -> dict[str, dict[str, str]]:
     return found
 
 
-@bp.get("/sw.js")
-def worker():
-    """The service worker: never cached by the browser's HTTP cache, so a deploy reaches it."""
-    assets = current_app.extensions["guide.assets"]
-    if "workbox.js" not in assets:
-        abort(404)
+def _worker_script(assets: dict) -> str:
+    """The worker's script for these assets: read and hashed once (templates, catalogs, sw.js
+    from disk), since browsers ask for /sw.js on every page they open."""
+    made = current_app.extensions.get("guide.worker")
+    if made is not None and made[0] is assets:  # a deploy's assets are a new dict
+        return made[1]
     version = _version()
     setup = {
         "version": version,
@@ -106,7 +106,17 @@ def worker():
         "recentSeconds": RECENT_DAYS * 24 * 3600,
     }
     body = f"self.GUIDE = {json.dumps(setup, ensure_ascii=False)};\n" + (STATIC / "sw.js").read_text(encoding="utf-8")
-    response = Response(body, mimetype="text/javascript")
+    current_app.extensions["guide.worker"] = (assets, body)
+    return body
+
+
+@bp.get("/sw.js")
+def worker():
+    """The service worker: never cached by the browser's HTTP cache, so a deploy reaches it."""
+    assets = current_app.extensions["guide.assets"]
+    if "workbox.js" not in assets:
+        abort(404)
+    response = Response(_worker_script(assets), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
 

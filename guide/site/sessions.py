@@ -12,8 +12,8 @@ class SecureWhenHttpsSessions(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         super().save_session(app, session, response)
         if "Set-Cookie" in response.headers:
-            # Set after every after_request handler has run (guide/site/views.py does the same
-            # for cookies the views set): the worker cannot see Set-Cookie, only no-store.
+            # After every after_request handler, so this sees the session's cookie and any a view
+            # set (the language choice): the worker cannot see Set-Cookie, only no-store.
             response.cache_control.public = False
             response.cache_control.private = True
             response.cache_control.no_store = True

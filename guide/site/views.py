@@ -45,12 +45,6 @@ def security_headers(response):
     )
     if ancestors == "'none'":
         response.headers["X-Frame-Options"] = "DENY"
-    if "Set-Cookie" in response.headers:
-        # Kept by no shared cache and no service worker (which cannot see this header: it reads
-        # no-store, docs/offline.md): a response that sets a cookie is one person's.
-        response.cache_control.public = False
-        response.cache_control.private = True
-        response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if request.is_secure:
