@@ -24,6 +24,7 @@ import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import feedparser
 import pytest
@@ -404,6 +405,8 @@ class SeasonOfUse(RuleBasedStateMachine):
             for path in ("history", "card", "taxi", "map.json"):
                 self._get(f"/en/places/{slug}/{path}")
             self._check_calendar(self._get(f"/zh/places/{slug}/bloom.ics"))
+            for plant in self._get(f"/api/v1/places/{slug}").get_json()["plants"]:  # each one's reminder
+                self._check_calendar(self._get(urlsplit(plant["reminder_url"]).path))
             self._check_feed(self._get(f"/en/places/{slug}/feed.atom"))
             assert self._get(f"/places/{slug}/share.png").data.startswith(b"\x89PNG")
         for _, place_id, key in self.festivals:
